@@ -1,0 +1,161 @@
+# vigil — one entry point. `make help` lists the targets.
+#
+#   make            build build/vigil
+#   make run        install what is missing, build, start the agent (root)
+#   make test       install what is missing, build, run every test (root for the kernel tests)
+#   make V=1 ...    show the commands
+
+OUTPUT      ?= build
+CC          ?= gcc
+CLANG       ?= clang
+BPFTOOL     ?= bpftool
+PKG_CONFIG  ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+VMLINUX_DIR := bpf/vmlinux/$(ARCH)
+VMLINUX     := $(VMLINUX_DIR)/vmlinux.h
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARNINGS    := -Wall -Wextra -Werror
+CFLAGS      ?= -g -O2
+USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
+               -Iinclude -Iuser -I$(OUTPUT) -DVIGIL_VERSION='"$(VERSION)"'
+BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unused-parameter -MMD -MP \
+               -I$(VMLINUX_DIR) -Iinclude -Ibpf
+LIBS        := -lbpf -lelf -lz -ljansson
+
+# The agent is every bpf/*.bpf.c but the feature probe, linked into one object.
+BPF_SRCS    := $(filter-out bpf/probe.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS   := $(wildcard user/*.c)
+USER_OBJS   := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# What unit tests and fuzz targets may link: no skeletons, no main().
+CORE_SRCS   := $(filter-out user/main.c user/loader.c user/probe.c user/agent.c,$(USER_SRCS))
+SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
+
+# Debian packages for the build, then for the tests.
+BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev
+TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps
+
+.PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
+.DEFAULT_GOAL := all
+
+all: $(OUTPUT)/vigil
+
+help:
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---- dependencies ----
+
+deps:
+	$(Q)missing=$$(for p in $(BUILD_DEPS) $(TEST_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		[ "$$(id -u)" = 0 ] || { echo "deps: run as root to install:" $$missing >&2; exit 1; }; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# ---- the BPF side ----
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/vigil.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/vigil.skel.h: $(OUTPUT)/vigil.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name vigil_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/probe.skel.h: $(OUTPUT)/bpf/probe.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name probe_bpf > $@.tmp && mv $@.tmp $@
+
+# Regenerate the committed vmlinux.h from the running kernel's BTF.
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p $(VMLINUX_DIR)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX).tmp && mv $(VMLINUX).tmp $(VMLINUX)
+
+# ---- the agent ----
+
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# Sources that include a skeleton wait for it.
+$(OUTPUT)/user/loader.o $(OUTPUT)/user/probe.o: $(SKELETONS)
+
+$(OUTPUT)/vigil: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# ---- running ----
+
+run: deps all
+	$(OUTPUT)/vigil run --events
+
+# ---- tests ----
+
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZERS     := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
+HELPERS     := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+
+# Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) | $(OUTPUT)/tests
+	$(call msg,TEST,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson
+
+# Fuzz targets: libFuzzer with ASan and UBSan.
+$(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | $(OUTPUT)/tests
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson
+
+# Static helper programs the integration tests put into their container image.
+$(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+test: deps all $(UNIT_TESTS) $(FUZZERS) $(HELPERS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh
+
+unit-test: all $(UNIT_TESTS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh unit
+
+fuzz-test: $(FUZZERS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh fuzz
+
+integration-test: all $(HELPERS)
+	$(Q)OUTPUT=$(OUTPUT) tests/run.sh integration
+
+# A longer fuzzing session: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do \
+		mkdir -p $(OUTPUT)/corpus/$$(basename $$f); \
+		$$f -max_total_time=$(FUZZ_SECONDS) $(OUTPUT)/corpus/$$(basename $$f) tests/fuzz/corpus/$$(basename $$f) || exit 1; \
+	done
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d)

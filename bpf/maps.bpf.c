@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The one definition of the maps and settings that bpf/vigil.bpf.h declares. */
+#include "vigil.bpf.h"
+
+struct vigil_events_map events SEC(".maps");
+struct vigil_counters_map counters SEC(".maps");
+struct vigil_scratch_map scratch SEC(".maps");
+
+const volatile bool monitor_host = false;
+const volatile __u64 host_mntns_ino = 0;
+
+char LICENSE[] SEC("license") = "GPL";

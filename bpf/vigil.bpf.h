@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared by every bpf/<concern>.bpf.c: the maps and filter settings (defined
+ * once, in maps.bpf.c, and linked by `bpftool gen object`), and the helpers
+ * that read the current task into an event header.
+ */
+#ifndef VIGIL_BPF_H
+#define VIGIL_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "vigil_event.h"
+
+/* ---- maps (defined in maps.bpf.c) ---- */
+
+struct vigil_events_map {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by the agent before load */
+};
+extern struct vigil_events_map events SEC(".maps");
+
+struct vigil_counters_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIGIL_EVENT_TYPE_MAX);
+	__type(key, __u32);
+	__type(value, struct vigil_counters);
+};
+extern struct vigil_counters_map counters SEC(".maps");
+
+/* Per-CPU room to build the largest record: too big for the 512-byte stack. */
+struct vigil_scratch {
+	/* A path is assembled back to front here before it is copied to the tail. */
+	char path[VIGIL_PATH_MAX * 2];
+	/*
+	 * Where the path being assembled starts. Kept here, not in a register, on
+	 * purpose: a map value is an unknown to the verifier, so every iteration
+	 * of the dentry walk looks alike and its states are pruned; a register
+	 * carries a different range each time round and the walk's states
+	 * multiply past the verifier's limit.
+	 */
+	__u32 path_pos;
+	/* The record, cast to its event type. */
+	__u8 record[VIGIL_EVENT_SIZE_MAX];
+};
+struct vigil_scratch_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_scratch);
+};
+extern struct vigil_scratch_map scratch SEC(".maps");
+
+/* ---- filter settings, set by the agent between open and load ---- */
+
+/* Report host processes too (default: containers only). */
+extern const volatile bool monitor_host;
+/* The host's mount namespace (the host's pid namespace is the initial one). */
+extern const volatile __u64 host_mntns_ino;
+
+/* ---- counters ---- */
+
+static __always_inline struct vigil_counters *counters_slot(__u32 type)
+{
+	return bpf_map_lookup_elem(&counters, &type);
+}
+
+static __always_inline void count_emitted(__u32 type)
+{
+	struct vigil_counters *c = counters_slot(type);
+
+	if (c)
+		c->emitted++;
+}
+
+static __always_inline void count_dropped(__u32 type)
+{
+	struct vigil_counters *c = counters_slot(type);
+
+	if (c)
+		c->dropped++;
+}
+
+static __always_inline void count_filtered(__u32 type)
+{
+	struct vigil_counters *c = counters_slot(type);
+
+	if (c)
+		c->filtered++;
+}
+
+/* ---- extract: one field of one kernel structure ---- */
+
+static __always_inline __u64 task_mntns_ino(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+}
+
+static __always_inline __u32 task_pidns_ino(struct task_struct *task)
+{
+	unsigned int level = BPF_CORE_READ(task, thread_pid, level);
+
+	return BPF_CORE_READ(task, thread_pid, numbers[level].ns, ns.inum);
+}
+
+/* The process id as its own pid namespace numbers it. */
+static __always_inline __u32 task_vtgid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	return BPF_CORE_READ(pid, numbers[level].nr);
+}
+
+static __always_inline __u32 task_loginuid(struct task_struct *task)
+{
+	/* loginuid exists only with CONFIG_AUDITSYSCALL. */
+	if (bpf_core_field_exists(task->loginuid))
+		return BPF_CORE_READ(task, loginuid.val);
+	return (__u32)-1;
+}
+
+/*
+ * The in-kernel part of "containers only": a task in the initial pid
+ * namespace (level 0) and the host's mount namespace is a host task. Tasks in
+ * other namespaces pass and the agent decides from the cgroup path; a host
+ * service with a private mount namespace (systemd's PrivateTmp=) costs one
+ * event that the agent drops.
+ */
+static __always_inline bool task_is_host(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, thread_pid, level) == 0 && task_mntns_ino(task) == host_mntns_ino;
+}
+
+static __always_inline bool filter_out_task(struct task_struct *task)
+{
+	return !monitor_host && task_is_host(task);
+}
+
+/* ---- store: the common header of the current task ---- */
+
+static __always_inline void fill_header(struct vigil_event_header *hdr, __u16 type,
+					struct task_struct *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	hdr->type = type;
+	hdr->hook = VIGIL_HOOK_TRACEPOINT;
+	hdr->verdict = VIGIL_VERDICT_NONE;
+	hdr->flags = 0;
+	hdr->ts_boot_ns = bpf_ktime_get_boot_ns();
+	hdr->tgid = pid_tgid >> 32;
+	hdr->pid = (__u32)pid_tgid;
+	hdr->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	hdr->vpid = task_vtgid(task);
+	hdr->uid = (__u32)uid_gid;
+	hdr->gid = uid_gid >> 32;
+	hdr->euid = BPF_CORE_READ(task, cred, euid.val);
+	hdr->egid = BPF_CORE_READ(task, cred, egid.val);
+	hdr->loginuid = task_loginuid(task);
+	hdr->pidns_ino = task_pidns_ino(task);
+	hdr->mntns_ino = task_mntns_ino(task);
+	hdr->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+/*
+ * Send a record built in scratch space. Records are variable-length, so they
+ * are copied with bpf_ringbuf_output rather than reserved at the largest size.
+ */
+static __always_inline void submit(void *record, __u64 size, __u32 type)
+{
+	if (size > VIGIL_EVENT_SIZE_MAX)
+		size = VIGIL_EVENT_SIZE_MAX;
+	if (bpf_ringbuf_output(&events, record, size, 0))
+		count_dropped(type);
+	else
+		count_emitted(type);
+}
+
+static __always_inline struct vigil_scratch *scratch_space(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+#endif /* VIGIL_BPF_H */

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The event ABI between vigil's BPF programs and its agent.
+ *
+ * Included by both sides, so: fixed-width types only and no includes. The BPF
+ * side gets __u8.. from vmlinux.h, the user side from <linux/types.h>, which
+ * the including .c file pulls in before this header.
+ *
+ * Every record the kernel sends starts with struct vigil_event_header. Its
+ * `size` is the length of the whole record (header, fixed payload and string
+ * tail). No struct has implicit padding, so no byte of a record is left
+ * unwritten. Strings travel in a bounded tail after the fixed payload, described
+ * by offset/length pairs relative to the start of the tail, so a short argv
+ * costs a short record. The same bytes are what capture files store, so the
+ * layout is versioned (VIGIL_ABI_VERSION) and only ever grows at the end.
+ */
+#ifndef VIGIL_EVENT_H
+#define VIGIL_EVENT_H
+
+#define VIGIL_ABI_VERSION 1
+
+#define VIGIL_COMM_LEN 16
+/* Bounds of the variable-length parts: powers of two, the BPF side masks with them. */
+#define VIGIL_PATH_MAX 4096
+#define VIGIL_ARGS_MAX 4096
+/* Components followed when a path is rebuilt from dentries in the kernel. */
+#define VIGIL_PATH_DEPTH_MAX 48
+
+enum vigil_event_type {
+	VIGIL_EVENT_NONE = 0,
+	VIGIL_EVENT_EXEC = 1,
+	VIGIL_EVENT_FORK = 2,
+	VIGIL_EVENT_EXIT = 3,
+	VIGIL_EVENT_TYPE_MAX, /* one past the last; sizes the counters */
+};
+
+/* Which kind of hook produced the event. */
+enum vigil_hook {
+	VIGIL_HOOK_TRACEPOINT = 1, /* tp_btf or classic tracepoint */
+	VIGIL_HOOK_LSM = 2,
+};
+
+/* What enforcement did; VIGIL_VERDICT_NONE until enforcement exists. */
+enum vigil_verdict {
+	VIGIL_VERDICT_NONE = 0,
+	VIGIL_VERDICT_DENIED = 1,
+	VIGIL_VERDICT_KILLED = 2,
+};
+
+/* header.flags */
+#define VIGIL_F_TRUNCATED_ARGS     (1u << 0) /* argv was longer than VIGIL_ARGS_MAX */
+#define VIGIL_F_TRUNCATED_PATH     (1u << 1) /* a path was cut at VIGIL_PATH_MAX or depth */
+#define VIGIL_F_TRUNCATED_FILENAME (1u << 2)
+
+struct vigil_event_header {
+	__u16 type;          /* enum vigil_event_type */
+	__u16 size;          /* whole record, header included */
+	__u8 hook;           /* enum vigil_hook */
+	__u8 verdict;        /* enum vigil_verdict */
+	__u16 flags;         /* VIGIL_F_* */
+	__u64 ts_boot_ns;    /* bpf_ktime_get_boot_ns(); the agent converts to wall clock */
+	__u32 tgid;          /* process id, as the host sees it */
+	__u32 pid;           /* thread id, as the host sees it */
+	__u32 ppid;          /* real parent's tgid */
+	__u32 vpid;          /* tgid as seen inside the process's own pid namespace */
+	__u32 uid;
+	__u32 gid;
+	__u32 euid;
+	__u32 egid;
+	__u32 loginuid;      /* (__u32)-1 when unset or the kernel has no audit */
+	__u32 pidns_ino;     /* inode of the pid namespace */
+	__u64 mntns_ino;     /* inode of the mount namespace */
+	__u64 cgroup_id;     /* cgroup v2 id = inode of the cgroup directory */
+	char comm[VIGIL_COMM_LEN];
+};
+
+/* A string in the tail: offset from the start of the tail, length without NUL. */
+struct vigil_str {
+	__u16 off;
+	__u16 len;
+};
+
+/*
+ * sched_process_exec, after the new image is in place: the header describes
+ * the process that now runs it. Tail: filename, argv (NUL-separated, argc
+ * strings), cwd.
+ */
+struct vigil_exec_event {
+	struct vigil_event_header hdr;
+	__u32 argc;          /* as the kernel counted it, even if argv was cut */
+	__u32 old_tid;       /* thread that called execve (differs if not the leader) */
+	struct vigil_str filename;
+	struct vigil_str args;
+	struct vigil_str cwd;
+	__u32 _pad;          /* keeps the tail at sizeof(struct vigil_exec_event) */
+	char tail[];
+};
+
+/* A new process (not thread): the header is the parent, the payload the child. */
+struct vigil_fork_event {
+	struct vigil_event_header hdr;
+	__u32 child_tgid;
+	__u32 child_vpid;
+	__u64 child_cgroup_id;
+};
+
+/* The last thread of a process exited. */
+struct vigil_exit_event {
+	struct vigil_event_header hdr;
+	__u32 exit_code;     /* wait(2) status: code << 8 | signal */
+	__u32 _pad;
+};
+
+/* Largest record the kernel can send: exec with every part at its bound. */
+#define VIGIL_EXEC_TAIL_MAX (VIGIL_PATH_MAX * 2 + VIGIL_ARGS_MAX)
+#define VIGIL_EVENT_SIZE_MAX (sizeof(struct vigil_exec_event) + VIGIL_EXEC_TAIL_MAX)
+
+/* Per-CPU counters, one slot per event type (index = enum vigil_event_type). */
+struct vigil_counters {
+	__u64 emitted;       /* records written to the ring buffer */
+	__u64 dropped;       /* ring buffer full: the record was lost */
+	__u64 filtered;      /* seen by a hook but dropped by an in-kernel filter */
+};
+
+#endif /* VIGIL_EVENT_H */

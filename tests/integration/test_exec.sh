@@ -1,0 +1,125 @@
+#!/bin/bash
+# test_exec: the agent reports every exec in a container, with the argv, uid, parent and
+# container id that really were; it leaves host processes out unless --host is given.
+#
+# A container runs a shell script of two known helper execs while `vigil run --events` watches;
+# at the same time the host execs the helper with a random marker. Run 1 (default) must report
+# the container's execs and not the host's; run 2 (--host) must report both.
+#
+# Run: OUTPUT=build bash tests/integration/test_exec.sh   (root; needs build/vigil and
+# build/tests/helpers/vigil-helper: make all build/tests/helpers/vigil-helper)
+
+. "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd jq docker dockerd
+
+IMAGE=vigil-test-exec
+HELPER=$VIGIL_HELPERS_DIR/vigil-helper
+# Busybox ash execs the last command of `sh -c` in place of the shell; `exit 0` keeps both
+# helpers children of sh, which is what the parent assertions check.
+CONTAINER_SCRIPT='/bin/vigil-helper echo one "two words"; /bin/vigil-helper echo three; exit 0'
+ARGS_ONE='["vigil-helper","echo","one","two words"]'
+ARGS_THREE='["vigil-helper","echo","three"]'
+# When an assertion fails, show the exec events.
+JSON_SHOW='.type == "exec"'
+
+[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=...)"
+[ -x "$HELPER" ] || tap_bail "the helper is built" "$HELPER is missing (make $HELPER)"
+ensure_tracefs || tap_bail "tracefs is mounted"
+dockerd_start || tap_bail "a private dockerd starts"
+image_build "$IMAGE" || tap_bail "the test image builds"
+
+random_marker() {
+	echo "host-marker-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+}
+
+# run_workload OUTFILE MARKER LABEL [VIGIL_ARG...] : with the agent watching (events to OUTFILE),
+# runs the container script to its end, then the helper on the host with MARKER, then stops the
+# agent. Sets CID to the container's full id.
+run_workload() {
+	local out=$1 marker=$2 label=$3 status host_out
+	shift 3
+	vigil_start "$out" "$@" || tap_bail "$label: vigil starts"
+	tap_ok "$label: vigil starts and says it is ready"
+
+	CID=$(docker run -d --network none -u 1000:1000 "$IMAGE" /bin/sh -c "$CONTAINER_SCRIPT" 2>&1) ||
+		tap_bail "$label: docker run" "$CID"
+	status=$(timeout 60 docker wait "$CID" 2>&1)
+	assert_eq "$status" 0 "$label: the container script exits 0"
+	CID=$(docker inspect -f '{{.Id}}' "$CID")
+
+	host_out=$("$HELPER" echo "$marker")
+	assert_eq "$host_out" "$marker" "$label: the helper runs on the host"
+
+	vigil_stop
+	assert_eq "$?" 0 "$label: vigil exits 0 on SIGINT"
+}
+
+# assert_container_execs OUTFILE CID LABEL : the container's /bin/sh and both helper execs are
+# in OUTFILE with the right argv, filename, uid, parent and container.
+assert_container_execs() {
+	local out=$1 cid=$2 label=$3
+	local jq_args=(--arg cid "$cid" --argjson one "$ARGS_ONE" --argjson three "$ARGS_THREE")
+	# jq definitions the filters below share: the exec events of interest, and the pid of the
+	# container's shell.
+	local defs='
+		def execs($args): .[] | select(.type == "exec" and .proc.args == $args);
+		def sh_execs: .[] | select(.type == "exec" and .container.full_id? == $cid
+			and (.exec.filename == "/bin/sh" or .proc.exe == "/bin/sh"));
+		def sh_pid: first(sh_execs) | .proc.pid;'
+
+	assert_json "$out" "$defs [execs(\$one)] | length == 1" \
+		"$label: exec of vigil-helper echo one \"two words\" is reported once" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .exec.filename == \"/bin/vigil-helper\"" \
+		"$label: its filename is /bin/vigil-helper" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .proc.comm == \"vigil-helper\"" \
+		"$label: its comm is vigil-helper" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .proc.uid == 1000 and .proc.euid == 1000" \
+		"$label: it runs as uid 1000" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .container.full_id == \$cid" \
+		"$label: its container.full_id is docker inspect's id" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .container.id == \$cid[0:12]" \
+		"$label: its container.id is the first 12 hex digits" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .cgroup.path | endswith(\$cid)" \
+		"$label: its cgroup.path ends with the container id" "${jq_args[@]}"
+	assert_json "$out" "$defs [sh_execs] | length == 1" \
+		"$label: the container's exec of /bin/sh is reported once" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .proc.ppid == sh_pid" \
+		"$label: its proc.ppid is the pid of the container's sh" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$one)) | .parent.comm == \"sh\"" \
+		"$label: its parent.comm is sh" "${jq_args[@]}"
+
+	assert_json "$out" "$defs [execs(\$three)] | length == 1" \
+		"$label: exec of vigil-helper echo three is reported once" "${jq_args[@]}"
+	assert_json "$out" "$defs first(execs(\$three)) |
+			.exec.filename == \"/bin/vigil-helper\" and .proc.uid == 1000
+			and .container.full_id == \$cid and .proc.ppid == sh_pid and .parent.comm == \"sh\"" \
+		"$label: it has the same filename, uid, container and parent" "${jq_args[@]}"
+}
+
+# Run 1: container processes only (the default).
+out1=$T/run1.jsonl
+marker1=$(random_marker)
+run_workload "$out1" "$marker1" "default"
+cid1=$CID
+assert_json "$out1" 'length > 0' "default: vigil printed JSON lines"
+assert_container_execs "$out1" "$cid1" "default"
+assert_json "$out1" 'all(.[]; tostring | contains($m) | not)' \
+	"default: the host exec (marker $marker1) is not reported" --arg m "$marker1"
+assert_json "$out1" 'all(.[]; .container != null)' \
+	"default: every event comes from a container"
+
+# Run 2: host processes too.
+out2=$T/run2.jsonl
+marker2=$(random_marker)
+run_workload "$out2" "$marker2" "--host" --host
+cid2=$CID
+assert_container_execs "$out2" "$cid2" "--host"
+assert_json "$out2" '[.[] | select(.type == "exec" and .proc.args == ["vigil-helper","echo",$m])] | length == 1' \
+	"--host: the host exec (marker $marker2) is reported once" --arg m "$marker2"
+assert_json "$out2" 'first(.[] | select(.type == "exec" and .proc.args == ["vigil-helper","echo",$m])) |
+		.container == null and .exec.filename == $path' \
+	"--host: it has container null and the host path as filename" --arg m "$marker2" --arg path "$HELPER"
+
+tap_done

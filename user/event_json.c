@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <string.h>
+
+#include "event_json.h"
+#include "json_writer.h"
+
+static const char *const hook_names[] = {
+	[VIGIL_HOOK_TRACEPOINT] = "tracepoint",
+	[VIGIL_HOOK_LSM] = "lsm",
+};
+
+static json_t *args_array(const char *args, size_t len)
+{
+	json_t *array = json_array();
+	size_t pos = 0;
+
+	while (array && pos < len) {
+		const char *start = args + pos;
+		const char *nul = memchr(start, '\0', len - pos);
+		size_t arg_len = nul ? (size_t)(nul - start) : len - pos;
+
+		json_array_append_new(array, json_untrusted_string(start, arg_len));
+		pos += arg_len + 1;
+	}
+	return array;
+}
+
+static json_t *process_brief(const struct process *proc)
+{
+	return json_pack("{s:I, s:o, s:o}",
+			 "pid", (json_int_t)proc->tgid,
+			 "comm", json_untrusted_cstring(proc->comm, VIGIL_COMM_LEN),
+			 "exe", json_untrusted_cstring(proc->exe, SIZE_MAX));
+}
+
+static json_t *proc_object(const struct event_context *ctx)
+{
+	const struct vigil_event_header *h = &ctx->ev->hdr;
+	const struct process *proc = ctx->proc;
+	json_t *obj = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+				"pid", (json_int_t)h->tgid, "tid", (json_int_t)h->pid,
+				"ppid", (json_int_t)h->ppid, "vpid", (json_int_t)h->vpid,
+				"uid", (json_int_t)h->uid, "gid", (json_int_t)h->gid,
+				"euid", (json_int_t)h->euid, "egid", (json_int_t)h->egid,
+				"loginuid", (json_int_t)h->loginuid,
+				"comm", json_untrusted_cstring(h->comm, VIGIL_COMM_LEN));
+
+	if (!obj)
+		return NULL;
+	if (proc) {
+		json_object_set_new(obj, "exe", json_untrusted_cstring(proc->exe, SIZE_MAX));
+		json_object_set_new(obj, "args", args_array(proc->args, proc->args_len));
+		json_object_set_new(obj, "cwd", json_untrusted_cstring(proc->cwd, SIZE_MAX));
+	} else {
+		json_object_set_new(obj, "exe", json_null());
+		json_object_set_new(obj, "args", json_null());
+		json_object_set_new(obj, "cwd", json_null());
+	}
+	return obj;
+}
+
+static json_t *container_object(const struct container_ref *c)
+{
+	if (!c)
+		return json_null();
+	return json_pack("{s:s%, s:s, s:s}",
+			 "id", c->id, (size_t)CONTAINER_SHORT_ID_LEN,
+			 "full_id", c->id,
+			 "runtime", container_runtime_name(c->runtime));
+}
+
+static json_t *payload_object(const struct event_view *ev)
+{
+	switch (ev->hdr.type) {
+	case VIGIL_EVENT_EXEC:
+		return json_pack("{s:o, s:I, s:b, s:b}",
+				 "filename", json_untrusted_string(ev->exec.filename.ptr,
+								   strnlen(ev->exec.filename.ptr, ev->exec.filename.len)),
+				 "argc", (json_int_t)ev->exec.argc,
+				 "args_truncated", !!(ev->hdr.flags & VIGIL_F_TRUNCATED_ARGS),
+				 "path_truncated", !!(ev->hdr.flags & (VIGIL_F_TRUNCATED_PATH | VIGIL_F_TRUNCATED_FILENAME)));
+	case VIGIL_EVENT_FORK:
+		return json_pack("{s:I, s:I, s:I}",
+				 "child_pid", (json_int_t)ev->fork.child_tgid,
+				 "child_vpid", (json_int_t)ev->fork.child_vpid,
+				 "child_cgroup_id", (json_int_t)ev->fork.child_cgroup_id);
+	case VIGIL_EVENT_EXIT:
+		return json_pack("{s:I, s:I}",
+				 "code", (json_int_t)((ev->exit.exit_code >> 8) & 0xff),
+				 "signal", (json_int_t)(ev->exit.exit_code & 0x7f));
+	default:
+		return json_object();
+	}
+}
+
+json_t *event_to_json(const struct event_context *ctx)
+{
+	const struct event_view *ev = ctx->ev;
+	const char *type = event_type_name(ev->hdr.type);
+	char time[48];
+	json_t *root, *ancestors;
+
+	json_format_time((int64_t)ev->hdr.ts_boot_ns + ctx->boot_to_unix_ns, time, sizeof(time));
+	ancestors = json_array();
+	for (size_t i = 0; ancestors && i < ctx->n_ancestors; i++)
+		json_array_append_new(ancestors, process_brief(ctx->ancestors[i]));
+
+	root = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:{s:I, s:o}, s:o, s:{s:I, s:I}, s:o}",
+			 "time", time,
+			 "type", type ? type : "unknown",
+			 "hook", ev->hdr.hook < sizeof(hook_names) / sizeof(hook_names[0]) && hook_names[ev->hdr.hook]
+					 ? hook_names[ev->hdr.hook] : "unknown",
+			 "proc", proc_object(ctx),
+			 "parent", ctx->n_ancestors ? process_brief(ctx->ancestors[0]) : json_null(),
+			 "ancestors", ancestors,
+			 "cgroup", "id", (json_int_t)ev->hdr.cgroup_id,
+				   "path", ctx->cgroup_path ? json_untrusted_cstring(ctx->cgroup_path, SIZE_MAX) : json_null(),
+			 "container", container_object(ctx->container),
+			 "ns", "pid", (json_int_t)ev->hdr.pidns_ino, "mnt", (json_int_t)ev->hdr.mntns_ino,
+			 type ? type : "payload", payload_object(ev));
+	return root;
+}

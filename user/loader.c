@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "log.h"
+#include "probe.h"
+#include "vigil.skel.h"
+
+/* The oldest libbpf whose API and behaviour vigil is written against. */
+#define LIBBPF_MIN_MAJOR 1
+#define LIBBPF_MIN_MINOR 0
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+static bool libbpf_verbose;
+
+/* libbpf speaks only with --verbose; otherwise failures are one sentence of vigil's. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	if (!libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static uint64_t effective_capabilities(void)
+{
+	char line[256];
+	unsigned long long caps = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+static int check_prerequisites(void)
+{
+	uint64_t caps = effective_capabilities();
+	bool can_bpf = (caps & (1ull << CAP_SYS_ADMIN_BIT)) ||
+		       ((caps & (1ull << CAP_BPF_BIT)) && (caps & (1ull << CAP_PERFMON_BIT)));
+	char detail[256];
+	int err;
+
+	if (libbpf_major_version() * 1000 + libbpf_minor_version() <
+	    LIBBPF_MIN_MAJOR * 1000 + LIBBPF_MIN_MINOR) {
+		log_error("libbpf %s is too old: vigil needs %d.%d or newer (apt-get install libbpf1)",
+			  libbpf_version_string(), LIBBPF_MIN_MAJOR, LIBBPF_MIN_MINOR);
+		return -ENOTSUP;
+	}
+	if (!can_bpf) {
+		log_error("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run vigil as root");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		log_error("this kernel has no BTF (/sys/kernel/btf/vmlinux: %s): vigil needs a kernel "
+			  "built with CONFIG_DEBUG_INFO_BTF=y", strerror(errno));
+		return -ENOENT;
+	}
+	err = probe_ensure_tracefs(detail, sizeof(detail));
+	if (err) {
+		log_error("tracefs is %s", detail);
+		return err;
+	}
+	log_debug("tracefs %s", detail);
+	return 0;
+}
+
+/* The kernel's fixed inode number of the initial pid namespace (PROC_PID_INIT_INO). */
+#define INITIAL_PIDNS_INO 0xeffffffcu
+
+static int namespace_inode(const char *path, uint64_t *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/*
+ * The host's mount namespace is init's. Reading /proc/1/ns needs ptrace
+ * access to init, which a sandbox may deny even to root; a vigil that runs
+ * in the initial pid namespace is then on the host itself, and its own
+ * mount namespace is the host's.
+ */
+static int host_mount_namespace(uint64_t *ino)
+{
+	uint64_t own_pidns;
+	int err = namespace_inode("/proc/1/ns/mnt", ino);
+
+	if (!err)
+		return 0;
+	if (!namespace_inode("/proc/self/ns/pid", &own_pidns) && own_pidns == INITIAL_PIDNS_INO) {
+		log_debug("/proc/1/ns/mnt: %s; using vigil's own mount namespace as the host's", strerror(-err));
+		return namespace_inode("/proc/self/ns/mnt", ino);
+	}
+	log_error("cannot read the host's mount namespace from /proc/1/ns/mnt: %s "
+		  "(in a container, vigil needs the host's pid namespace: hostPID / --pid host)",
+		  strerror(-err));
+	return err;
+}
+
+int loader_start(const struct loader_options *o, struct vigil_bpf **out)
+{
+	struct vigil_bpf *skel = NULL;
+	uint64_t mntns;
+	int err;
+
+	libbpf_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+	*out = NULL;
+
+	err = check_prerequisites();
+	if (err)
+		return err;
+
+	err = host_mount_namespace(&mntns);
+	if (err)
+		return err;
+
+	skel = vigil_bpf__open();
+	if (!skel) {
+		err = -errno;
+		log_error("opening the BPF object failed: %s", strerror(-err));
+		return err;
+	}
+	skel->rodata->monitor_host = o->monitor_host;
+	skel->rodata->host_mntns_ino = mntns;
+	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
+	if (err) {
+		log_error("cannot size the ring buffer to %u bytes: %s", o->ringbuf_bytes, strerror(-err));
+		goto cleanup;
+	}
+
+	err = vigil_bpf__load(skel);
+	if (err) {
+		log_error("the kernel refused vigil's BPF programs: %s%s", strerror(-err),
+			  o->verbose ? "" : " (run with --verbose to see the verifier's log)");
+		goto cleanup;
+	}
+	err = vigil_bpf__attach(skel);
+	if (err) {
+		log_error("attaching vigil's BPF programs failed: %s%s", strerror(-err),
+			  o->verbose ? "" : " (run with --verbose for libbpf's messages)");
+		goto cleanup;
+	}
+	*out = skel;
+	return 0;
+
+cleanup:
+	vigil_bpf__destroy(skel);
+	return err;
+}
+
+void loader_stop(struct vigil_bpf *skel)
+{
+	vigil_bpf__destroy(skel);
+}
+
+int loader_events_fd(struct vigil_bpf *skel)
+{
+	return bpf_map__fd(skel->maps.events);
+}
+
+int loader_read_counters(struct vigil_bpf *skel, struct vigil_counters totals[VIGIL_EVENT_TYPE_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(skel->maps.counters);
+
+	if (ncpus < 0)
+		return ncpus;
+	struct vigil_counters per_cpu[ncpus];
+
+	memset(totals, 0, sizeof(*totals) * VIGIL_EVENT_TYPE_MAX);
+	for (__u32 type = 0; type < VIGIL_EVENT_TYPE_MAX; type++) {
+		if (bpf_map_lookup_elem(fd, &type, per_cpu))
+			return -errno;
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			totals[type].emitted += per_cpu[cpu].emitted;
+			totals[type].dropped += per_cpu[cpu].dropped;
+			totals[type].filtered += per_cpu[cpu].filtered;
+		}
+	}
+	return 0;
+}
+
+const char *loader_hooks_summary(struct vigil_bpf *skel, char *buf, size_t size)
+{
+	struct bpf_program *prog;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	/* Programs are named vigil_<concern>: "exec=tp_btf/sched_process_exec ...". */
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		int n;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!strncmp(name, "vigil_", 6))
+			name += 6;
+		n = snprintf(buf + used, size - used, "%s%s=%s", used ? " " : "", name,
+			     bpf_program__section_name(prog));
+		if (n < 0 || (size_t)n >= size - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * decode -> process table -> container -> outputs: what happens to each
+ * record, whatever its source (the ring buffer now, capture files later).
+ * Knows nothing of libbpf, so tests drive it with hand-made records.
+ */
+#ifndef VIGIL_PIPELINE_H
+#define VIGIL_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cgroup.h"
+#include "proctable.h"
+#include "vigil_event.h"
+
+struct pipeline_stats {
+	uint64_t received[VIGIL_EVENT_TYPE_MAX]; /* decoded records, by type */
+	uint64_t malformed;                      /* records that failed to decode */
+	uint64_t host_dropped;                   /* host records the kernel let through */
+	uint64_t written;                        /* events written to the output */
+	uint64_t write_errors;
+};
+
+struct pipeline {
+	struct proc_table *procs;        /* required */
+	struct cgroup_resolver *cgroups; /* NULL: ids only, every event is the host's */
+	bool monitor_host;               /* report host processes too */
+	FILE *events_out;                /* NULL: do not print events */
+	int64_t boot_to_unix_ns;         /* boot-clock -> wall-clock offset */
+	struct pipeline_stats stats;
+};
+
+/* Handle one raw record. Returns 0, or -EINVAL when it did not decode (counted, logged). */
+int pipeline_handle(struct pipeline *p, const void *data, size_t len);
+
+/* The offset from CLOCK_BOOTTIME to the Unix epoch, measured now. */
+int64_t pipeline_boot_to_unix_ns(void);
+
+#endif /* VIGIL_PIPELINE_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The process table: what vigil knows of each process, so an event can name
+ * its parent and ancestors. Seeded from /proc at start, then kept by the
+ * fork, exec and exit events. Processes the kernel filtered out (host
+ * processes, with host monitoring off) are read from /proc when an event
+ * first needs them, and swept when they are gone.
+ */
+#ifndef VIGIL_PROCTABLE_H
+#define VIGIL_PROCTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+struct process {
+	uint32_t tgid;
+	uint32_t ppid;
+	uint32_t vpid;       /* 0 when unknown (read from /proc) */
+	uint64_t cgroup_id;  /* 0 when unknown */
+	char comm[VIGIL_COMM_LEN + 1];
+	char *exe;           /* path of the last exec; may be empty, never NULL */
+	char *args;          /* NUL-separated argv */
+	size_t args_len;
+	char *cwd;           /* never NULL */
+	/* Entries read from /proc: their start time, to notice pid reuse when swept. */
+	bool from_procfs;
+	uint64_t start_time;
+};
+
+struct proc_table;
+
+/*
+ * procfs: where /proc is ("/proc"; a test's fake tree), or NULL for a table
+ * that never reads it (replay of a capture file).
+ */
+struct proc_table *proc_table_new(const char *procfs);
+void proc_table_free(struct proc_table *t);
+
+/* Read every process in procfs. Returns how many were read, or -errno. */
+int proc_table_seed(struct proc_table *t);
+
+/* The process, read from procfs on a miss; NULL when unknown. */
+const struct process *proc_table_get(struct proc_table *t, uint32_t tgid);
+
+/* Keep the table in step with one event (exec replaces the image, fork adds the child). */
+void proc_table_apply(struct proc_table *t, const struct event_view *ev);
+/* The process exited: forget it (after the exit event was reported). */
+void proc_table_remove(struct proc_table *t, uint32_t tgid);
+
+/*
+ * Fill out[] with the ancestors of tgid, parent first, at most max, stopping
+ * at pid 1, pid 0, an unknown process or a loop. Returns how many.
+ */
+size_t proc_table_ancestors(struct proc_table *t, uint32_t tgid, const struct process **out, size_t max);
+
+/* Drop entries read from procfs whose process is gone. Returns how many went. */
+size_t proc_table_sweep(struct proc_table *t);
+
+size_t proc_table_size(const struct proc_table *t);
+
+#endif /* VIGIL_PROCTABLE_H */
