@@ -112,20 +112,23 @@ run: deps all
 
 # ---- tests ----
 
+# Tests build in one step from many sources: no dependency files, headers of the tests too.
+TEST_HEADERS := $(wildcard include/*.h user/*.h tests/unit/*.h)
+TEST_CFLAGS := $(filter-out -MMD -MP,$(USER_CFLAGS)) -Itests/unit
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS     := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
 HELPERS     := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 # Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(USER_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson
+	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson
 
 # Fuzz targets: libFuzzer with ASan and UBSan.
-$(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) | $(OUTPUT)/tests
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(filter-out -MMD -MP,$(USER_CFLAGS)) -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) $(TEST_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson
 
 # Static helper programs the integration tests put into their container image.

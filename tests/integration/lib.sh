@@ -106,29 +106,40 @@ assert_eq() {
 JSON_SHOW=${JSON_SHOW:-true}
 # JSON_SHOW_MAX: at most this many of those lines are shown (the last ones).
 JSON_SHOW_MAX=${JSON_SHOW_MAX:-40}
+# JSON_DEFS: jq definitions (`def name: ...;`) put before every assert_json filter, so that a
+# test names the events it looks for once. Not repeated in failure messages.
+JSON_DEFS=${JSON_DEFS:-}
+# The files whose lines a failing assert_json already showed (shown once per file).
+_LIB_JSON_SHOWN=" "
 
 # assert_json FILE JQ_FILTER DESC [JQ_OPTION...] : ok when `jq -e` of JQ_FILTER is true over
 # FILE, a JSON-lines file slurped into one array (so the filter sees `.` = every event).
 # JQ_OPTIONs are passed to jq before the filter, e.g. --arg cid "$cid" to use $cid in it.
-# On failure, shows the filter, jq's own error if any, and the lines of FILE that JSON_SHOW picks.
+# On failure, shows the filter, why it failed, and (the first time for FILE) the lines of FILE
+# that JSON_SHOW picks.
 assert_json() {
-	local file=$1 filter=$2 desc=$3 out status shown
+	local file=$1 filter=$2 desc=$3 out status shown why
 	shift 3
-	out=$(jq -e -s "$@" "$filter" "$file" 2>&1)
+	out=$(jq -e -s "$@" "$JSON_DEFS $filter" "$file" 2>&1)
 	status=$?
 	if [ $status -eq 0 ]; then
 		tap_ok "$desc"
 		return 0
 	fi
-	tap_fail "$desc" "jq filter (status $status): $filter"
+	case $status in
+	1) why="it is false or null" ;;
+	4) why="it gave no output: nothing matched" ;;
+	*) why="jq failed (status $status): $out" ;;
+	esac
+	tap_fail "$desc" "jq filter: $filter" "$why"
 	if [ $# -gt 0 ]; then
 		diag "jq options: $*"
 	fi
-	# Status 1 is "false or null", 4 "no output"; others are errors worth showing (a bad line,
-	# a filter that does not compile).
-	if [ $status -ne 1 ] && [ $status -ne 4 ]; then
-		diag "jq said: $out"
+	if [[ $_LIB_JSON_SHOWN == *" $file "* ]]; then
+		diag "(the lines of $file are shown above)"
+		return 1
 	fi
+	_LIB_JSON_SHOWN+="$file "
 	shown=$(jq -c "select($JSON_SHOW)" "$file" 2>/dev/null | tail -n "$JSON_SHOW_MAX")
 	if [ -n "$shown" ]; then
 		diag "--- $file, lines where $JSON_SHOW (at most the last $JSON_SHOW_MAX) ---"
@@ -437,7 +448,10 @@ vigil_start() {
 	fi
 	: >"$VIGIL_OUT"
 	: >"$VIGIL_OUT.err"
-	"$VIGIL_BIN" run --events "$@" </dev/null >"$VIGIL_OUT" 2>"$VIGIL_OUT.err" &
+	# bash starts background commands with SIGINT ignored; env puts it back to the default so
+	# that vigil_stop's SIGINT reaches the agent whatever it does with its signals.
+	env --default-signal=INT,QUIT "$VIGIL_BIN" run --events "$@" \
+		</dev/null >"$VIGIL_OUT" 2>"$VIGIL_OUT.err" &
 	VIGIL_PID=$!
 	if [ -z "$_LIB_VIGIL_CLEANUP" ]; then
 		on_exit _lib_vigil_kill

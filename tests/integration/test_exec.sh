@@ -23,6 +23,13 @@ ARGS_ONE='["vigil-helper","echo","one","two words"]'
 ARGS_THREE='["vigil-helper","echo","three"]'
 # When an assertion fails, show the exec events.
 JSON_SHOW='.type == "exec"'
+# The events the assertions look at: the execs with argv $args, the exec of /bin/sh in the
+# container whose full id is $cid, and that shell's pid.
+JSON_DEFS='
+	def execs($args): .[] | select(.type == "exec" and .proc.args == $args);
+	def sh_execs($cid): .[] | select(.type == "exec" and .container.full_id? == $cid
+		and (.exec.filename == "/bin/sh" or .proc.exe == "/bin/sh"));
+	def sh_pid($cid): first(sh_execs($cid)) | .proc.pid;'
 
 [ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=...)"
 [ -x "$HELPER" ] || tap_bail "the helper is built" "$HELPER is missing (make $HELPER)"
@@ -61,40 +68,33 @@ run_workload() {
 assert_container_execs() {
 	local out=$1 cid=$2 label=$3
 	local jq_args=(--arg cid "$cid" --argjson one "$ARGS_ONE" --argjson three "$ARGS_THREE")
-	# jq definitions the filters below share: the exec events of interest, and the pid of the
-	# container's shell.
-	local defs='
-		def execs($args): .[] | select(.type == "exec" and .proc.args == $args);
-		def sh_execs: .[] | select(.type == "exec" and .container.full_id? == $cid
-			and (.exec.filename == "/bin/sh" or .proc.exe == "/bin/sh"));
-		def sh_pid: first(sh_execs) | .proc.pid;'
 
-	assert_json "$out" "$defs [execs(\$one)] | length == 1" \
+	assert_json "$out" "[execs(\$one)] | length == 1" \
 		"$label: exec of vigil-helper echo one \"two words\" is reported once" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .exec.filename == \"/bin/vigil-helper\"" \
+	assert_json "$out" "first(execs(\$one)) | .exec.filename == \"/bin/vigil-helper\"" \
 		"$label: its filename is /bin/vigil-helper" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .proc.comm == \"vigil-helper\"" \
+	assert_json "$out" "first(execs(\$one)) | .proc.comm == \"vigil-helper\"" \
 		"$label: its comm is vigil-helper" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .proc.uid == 1000 and .proc.euid == 1000" \
+	assert_json "$out" "first(execs(\$one)) | .proc.uid == 1000 and .proc.euid == 1000" \
 		"$label: it runs as uid 1000" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .container.full_id == \$cid" \
+	assert_json "$out" "first(execs(\$one)) | .container.full_id == \$cid" \
 		"$label: its container.full_id is docker inspect's id" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .container.id == \$cid[0:12]" \
+	assert_json "$out" "first(execs(\$one)) | .container.id == \$cid[0:12]" \
 		"$label: its container.id is the first 12 hex digits" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .cgroup.path | endswith(\$cid)" \
+	assert_json "$out" "first(execs(\$one)) | .cgroup.path | endswith(\$cid)" \
 		"$label: its cgroup.path ends with the container id" "${jq_args[@]}"
-	assert_json "$out" "$defs [sh_execs] | length == 1" \
+	assert_json "$out" "[sh_execs(\$cid)] | length == 1" \
 		"$label: the container's exec of /bin/sh is reported once" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .proc.ppid == sh_pid" \
+	assert_json "$out" "first(execs(\$one)) | .proc.ppid == sh_pid(\$cid)" \
 		"$label: its proc.ppid is the pid of the container's sh" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$one)) | .parent.comm == \"sh\"" \
+	assert_json "$out" "first(execs(\$one)) | .parent.comm == \"sh\"" \
 		"$label: its parent.comm is sh" "${jq_args[@]}"
 
-	assert_json "$out" "$defs [execs(\$three)] | length == 1" \
+	assert_json "$out" "[execs(\$three)] | length == 1" \
 		"$label: exec of vigil-helper echo three is reported once" "${jq_args[@]}"
-	assert_json "$out" "$defs first(execs(\$three)) |
+	assert_json "$out" "first(execs(\$three)) |
 			.exec.filename == \"/bin/vigil-helper\" and .proc.uid == 1000
-			and .container.full_id == \$cid and .proc.ppid == sh_pid and .parent.comm == \"sh\"" \
+			and .container.full_id == \$cid and .proc.ppid == sh_pid(\$cid) and .parent.comm == \"sh\"" \
 		"$label: it has the same filename, uid, container and parent" "${jq_args[@]}"
 }
 

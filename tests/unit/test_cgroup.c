@@ -130,7 +130,7 @@ static void test_mountinfo_malformed_lines_are_skipped(void **state)
 
 	/* Too few fields, separator too early, nothing after the separator, relative paths. */
 	assert_finds_none("41 31 0:38 / - cgroup2 cgroup2 rw\n");
-	assert_finds_none("41 - 0:38 / /x rw - cgroup2\n"
+	assert_finds_none("41 31 0:38 / /x - cgroup2 cgroup2 rw\n"
 			  "41 31 0:38 / /x rw -\n"
 			  "41 31 0:38 / x rw - cgroup2 cgroup2 rw\n"
 			  "41 31 0:38 x /x rw - cgroup2 cgroup2 rw\n");
@@ -234,16 +234,17 @@ static bool inode_of(const char *mount, const char *path, uint64_t *ino)
 
 /*
  * Check the resolver against the tree: the root, this process's cgroup, up
- * to `limit` cgroups directly below the root, and an id that does not
- * exist. Returns a description of the first mismatch, or NULL. Plain
+ * to `limit` cgroups directly below the root, `extra` (a path below the
+ * mount, or NULL), and an id that does not exist. Returns a description of the first mismatch, or NULL. Plain
  * checks, no cmocka asserts: it also runs in a forked child.
  */
-static const char *check_resolver_on_real_tree(struct cgroup_resolver *r, size_t limit, char *why, size_t why_len)
+static const char *check_resolver_on_real_tree(struct cgroup_resolver *r, size_t limit, const char *extra,
+					       char *why, size_t why_len)
 {
 	const char *mount = cgroup_resolver_mount(r);
 	char *own = own_cgroup_path();
 	uint64_t ino;
-	const char *got;
+	const char *got = NULL;
 	const char *result = NULL;
 
 	if (!inode_of(mount, "/", &ino) || !(got = cgroup_resolver_path(r, ino)) || strcmp(got, "/") != 0) {
@@ -293,6 +294,21 @@ static const char *check_resolver_on_real_tree(struct cgroup_resolver *r, size_t
 		closedir(dir);
 	if (result)
 		goto out;
+
+	if (extra) {
+		if (!inode_of(mount, extra, &ino)) {
+			snprintf(why, why_len, "cannot stat %s%s: %s", mount, extra, strerror(errno));
+			result = why;
+			goto out;
+		}
+		got = cgroup_resolver_path(r, ino);
+		if (!got || strcmp(got, extra) != 0) {
+			snprintf(why, why_len, "cgroup %s (id %llu) resolved to %s", extra,
+				 (unsigned long long)ino, got ? got : "NULL");
+			result = why;
+			goto out;
+		}
+	}
 
 	/* Inode numbers on kernfs are small counters: this one is not in use. */
 	if ((got = cgroup_resolver_path(r, UINT64_C(1) << 62 | 12345))) {
@@ -345,7 +361,7 @@ static void test_resolver_resolves_real_ids(void **state)
 	r = cgroup_resolver_new(NULL, err, sizeof(err));
 	if (!r)
 		fail_msg("cgroup_resolver_new: %s", err);
-	problem = check_resolver_on_real_tree(r, 50, why, sizeof(why));
+	problem = check_resolver_on_real_tree(r, 50, NULL, why, sizeof(why));
 	print_message("resolved by %s (euid %u)\n", cgroup_resolver_method(r), (unsigned)geteuid());
 	if (problem)
 		fail_msg("%s (method: %s)", problem, cgroup_resolver_method(r));
@@ -353,6 +369,17 @@ static void test_resolver_resolves_real_ids(void **state)
 	uint64_t ino;
 	assert_true(inode_of(cgroup_resolver_mount(r), "/", &ino));
 	assert_ptr_equal(cgroup_resolver_path(r, ino), cgroup_resolver_path(r, ino));
+
+	/* The mount named in a roundabout way: paths still come out relative to it. */
+	char roundabout[PATH_MAX];
+	snprintf(roundabout, sizeof(roundabout), "%s//./", cgroup_resolver_mount(r));
+	cgroup_resolver_free(r);
+	r = cgroup_resolver_new(roundabout, err, sizeof(err));
+	if (!r)
+		fail_msg("cgroup_resolver_new(%s): %s", roundabout, err);
+	problem = check_resolver_on_real_tree(r, 50, NULL, why, sizeof(why));
+	if (problem)
+		fail_msg("mount given as %s: %s (method: %s)", roundabout, problem, cgroup_resolver_method(r));
 	cgroup_resolver_free(r);
 }
 
@@ -394,48 +421,126 @@ static void test_resolver_forgets_removed_cgroup(void **state)
 	cgroup_resolver_free(r);
 }
 
-/* As root, also check the fallback: a child drops every privilege and must walk. */
-static void test_resolver_walks_without_privilege(void **state)
+/* Remove the cgroups make_nested_cgroups() made, deepest first. */
+static void remove_nested_cgroups(const char *mount, char *below_mount)
+{
+	char full[PATH_MAX];
+	char *last_slash;
+
+	while (below_mount[0]) {
+		if (snprintf(full, sizeof(full), "%s%s", mount, below_mount) < (int)sizeof(full))
+			rmdir(full);
+		last_slash = strrchr(below_mount, '/');
+		if (!last_slash)
+			break;
+		*last_slash = '\0';
+	}
+}
+
+/*
+ * /vigil-test-<pid>/level/with space/level below the mount, so that the walk
+ * has to go down a few levels and meet a name with a space. Fills
+ * below_mount with the deepest one's path; false when mkdir is refused.
+ */
+static bool make_nested_cgroups(const char *mount, char *below_mount, size_t size)
+{
+	static const char *const levels[] = { "level", "with space", "level" };
+	char full[PATH_MAX];
+	size_t len;
+
+	len = (size_t)snprintf(below_mount, size, "/vigil-test-%d", (int)getpid());
+	for (size_t i = 0; i <= sizeof(levels) / sizeof(levels[0]); i++) {
+		if (i > 0)
+			len += (size_t)snprintf(below_mount + len, size - len, "/%s", levels[i - 1]);
+		if (snprintf(full, sizeof(full), "%s%s", mount, below_mount) >= (int)sizeof(full)) {
+			errno = ENAMETOOLONG;
+			return false;
+		}
+		if (mkdir(full, 0755)) {
+			int saved = errno;
+			*strrchr(below_mount, '/') = '\0';
+			remove_nested_cgroups(mount, below_mount);
+			errno = saved;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Runs as nobody in a forked child: returns the exit status for the parent to check. */
+static int walk_as_nobody(const char *nested)
+{
+	char err[512], why[PATH_MAX + 256];
+	const char *problem;
+	struct cgroup_resolver *r;
+
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)) {
+		fprintf(stderr, "cannot drop to nobody: %s\n", strerror(errno));
+		return 2;
+	}
+	r = cgroup_resolver_new(NULL, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "as nobody, cgroup_resolver_new: %s\n", err);
+		return 3;
+	}
+	problem = check_resolver_on_real_tree(r, 50, nested, why, sizeof(why));
+	if (problem) {
+		fprintf(stderr, "as nobody: %s (method: %s)\n", problem, cgroup_resolver_method(r));
+		return 4;
+	}
+	if (strcmp(cgroup_resolver_method(r), "tree walk") != 0) {
+		fprintf(stderr, "as nobody, resolved by %s, expected the tree walk\n", cgroup_resolver_method(r));
+		return 5;
+	}
+	cgroup_resolver_free(r);
+	return 0;
+}
+
+/*
+ * Nested cgroups resolve; and as root, the fallback too: a child that drops
+ * every privilege gets EPERM from open_by_handle_at() and must walk.
+ */
+static void test_resolver_nested_and_without_privilege(void **state)
 {
 	(void)state;
-	pid_t child;
-	int status;
+	char err[512] = "", mount[PATH_MAX], nested[256], why[PATH_MAX + 256];
+	const char *problem;
+	struct cgroup_resolver *r;
+	bool have_nested;
+	int status = 0;
+	pid_t child = -1;
 
 	require_cgroup2();
+	r = cgroup_resolver_new(NULL, err, sizeof(err));
+	if (!r)
+		fail_msg("cgroup_resolver_new: %s", err);
+	snprintf(mount, sizeof(mount), "%s", cgroup_resolver_mount(r));
+	have_nested = make_nested_cgroups(mount, nested, sizeof(nested));
+	if (!have_nested)
+		print_message("cannot create cgroups below %s (%s): checking the existing ones only\n", mount,
+			      strerror(errno));
+
+	problem = check_resolver_on_real_tree(r, 50, have_nested ? nested : NULL, why, sizeof(why));
+	if (!problem && geteuid() == 0) {
+		fflush(NULL);
+		child = fork();
+		if (child == 0)
+			_exit(walk_as_nobody(have_nested ? nested : NULL));
+	}
+	if (child > 0 && waitpid(child, &status, 0) != child)
+		status = -1;
+	/* Clean up before any assertion returns from the test. */
+	if (have_nested)
+		remove_nested_cgroups(mount, nested);
+	cgroup_resolver_free(r);
+
+	if (problem)
+		fail_msg("%s", problem);
 	if (geteuid() != 0) {
-		print_message("not root: test_resolver_resolves_real_ids already used the tree walk\n");
+		print_message("not root: the tree walk was checked above, as this user\n");
 		return;
 	}
-	child = fork();
-	assert_true(child >= 0);
-	if (child == 0) {
-		char err[512], why[PATH_MAX + 256];
-		const char *problem;
-		struct cgroup_resolver *r;
-
-		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)) {
-			fprintf(stderr, "cannot drop to nobody: %s\n", strerror(errno));
-			_exit(2);
-		}
-		r = cgroup_resolver_new(NULL, err, sizeof(err));
-		if (!r) {
-			fprintf(stderr, "as nobody, cgroup_resolver_new: %s\n", err);
-			_exit(3);
-		}
-		problem = check_resolver_on_real_tree(r, 50, why, sizeof(why));
-		if (problem) {
-			fprintf(stderr, "as nobody: %s (method: %s)\n", problem, cgroup_resolver_method(r));
-			_exit(4);
-		}
-		if (strcmp(cgroup_resolver_method(r), "tree walk") != 0) {
-			fprintf(stderr, "as nobody, resolved by %s, expected the tree walk\n",
-				cgroup_resolver_method(r));
-			_exit(5);
-		}
-		cgroup_resolver_free(r);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(child > 0);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
@@ -453,7 +558,7 @@ int main(void)
 		cmocka_unit_test(test_resolver_rejects_a_non_cgroup2_mount),
 		cmocka_unit_test(test_resolver_resolves_real_ids),
 		cmocka_unit_test(test_resolver_forgets_removed_cgroup),
-		cmocka_unit_test(test_resolver_walks_without_privilege),
+		cmocka_unit_test(test_resolver_nested_and_without_privilege),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
