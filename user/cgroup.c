@@ -39,7 +39,6 @@
 #define MOUNTINFO_MAX_SIZE (64u << 20)
 
 enum cgroup_resolve_method {
-	RESOLVE_NOT_CHOSEN,
 	RESOLVE_FILE_HANDLE,
 	RESOLVE_TREE_WALK,
 };
@@ -237,6 +236,8 @@ fail:
 
 /* ---- the resolver ---- */
 
+static void choose_method(struct cgroup_resolver *r);
+
 struct cgroup_resolver *cgroup_resolver_new(const char *mount_point, char *err, size_t errlen)
 {
 	struct cgroup_resolver *r = calloc(1, sizeof(*r));
@@ -321,6 +322,7 @@ struct cgroup_resolver *cgroup_resolver_new(const char *mount_point, char *err, 
 		snprintf(err, errlen, "out of memory while setting up the cgroup resolver");
 		goto fail;
 	}
+	choose_method(r);
 	free(found);
 	return r;
 fail:
@@ -356,10 +358,8 @@ const char *cgroup_resolver_method(const struct cgroup_resolver *r)
 		return "open_by_handle_at";
 	case RESOLVE_TREE_WALK:
 		return "tree walk";
-	case RESOLVE_NOT_CHOSEN:
-		break;
 	}
-	return "not yet chosen";
+	return "unknown";
 }
 
 /* root + path below the mount, as a path of the whole hierarchy; malloc'd. */
@@ -498,21 +498,40 @@ static enum lookup_result lookup_by_tree_walk(struct cgroup_resolver *r, uint64_
 	return *path ? LOOKUP_FOUND : LOOKUP_NO_SUCH_CGROUP;
 }
 
+/*
+ * Pick the method once, on the one cgroup sure to exist: the mount's root.
+ * Without CAP_DAC_READ_SEARCH the handle is refused (EPERM); a kernel whose
+ * cgroupfs cannot decode handles answers ESTALE even for the root, which a
+ * later lookup could not tell from a removed cgroup; without /proc the
+ * descriptor cannot be named. All of those walk instead.
+ */
+static void choose_method(struct cgroup_resolver *r)
+{
+	char *root_path = NULL, *expected = hierarchy_path(r, "/");
+
+	r->method = RESOLVE_TREE_WALK;
+	if (expected && lookup_by_file_handle(r, r->mount_ino, &root_path) == LOOKUP_FOUND &&
+	    strcmp(root_path, expected) == 0)
+		r->method = RESOLVE_FILE_HANDLE;
+	free(root_path);
+	free(expected);
+}
+
 const char *cgroup_resolver_path(struct cgroup_resolver *r, uint64_t id)
 {
 	const char *cached = u64map_get(r->paths, id);
-	enum lookup_result result = LOOKUP_METHOD_REFUSED;
+	enum lookup_result result = LOOKUP_NO_SUCH_CGROUP;
 	char *path = NULL;
 
 	if (cached)
 		return cached;
 
-	if (r->method != RESOLVE_TREE_WALK) {
+	if (r->method == RESOLVE_FILE_HANDLE) {
 		result = lookup_by_file_handle(r, id, &path);
-		if (result == LOOKUP_METHOD_REFUSED)
-			r->method = RESOLVE_TREE_WALK; /* no CAP_DAC_READ_SEARCH: it will not change */
-		else if (r->method == RESOLVE_NOT_CHOSEN && result == LOOKUP_FOUND)
-			r->method = RESOLVE_FILE_HANDLE;
+		if (result == LOOKUP_METHOD_REFUSED) {
+			/* Capabilities dropped since the start: walk from now on. */
+			r->method = RESOLVE_TREE_WALK;
+		}
 	}
 	if (r->method == RESOLVE_TREE_WALK)
 		result = lookup_by_tree_walk(r, id, &path);

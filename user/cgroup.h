@@ -37,8 +37,8 @@ const char *cgroup_resolver_path(struct cgroup_resolver *r, uint64_t id);
 void cgroup_resolver_forget(struct cgroup_resolver *r, uint64_t id);
 
 /*
- * How ids are being resolved, for the log: "open_by_handle_at", "tree walk"
- * (no CAP_DAC_READ_SEARCH), or "not yet chosen" before the first lookup.
+ * How ids are resolved, for the log: "open_by_handle_at", or "tree walk"
+ * (no CAP_DAC_READ_SEARCH). Chosen by cgroup_resolver_new().
  */
 const char *cgroup_resolver_method(const struct cgroup_resolver *r);
 
