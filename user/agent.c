@@ -127,9 +127,10 @@ int agent_run(const struct agent_options *o)
 		goto cleanup;
 	}
 
-	log_info("ready: watching %s; cgroup2 at %s; hooks: %s",
+	log_info("ready: watching %s; cgroup2 at %s (ids resolved by %s); hooks: %s",
 		 o->monitor_host ? "containers and the host" : "containers (host monitoring off)",
-		 cgroup_resolver_mount(pipeline.cgroups), loader_hooks_summary(skel, hooks, sizeof(hooks)));
+		 cgroup_resolver_mount(pipeline.cgroups), cgroup_resolver_method(pipeline.cgroups),
+		 loader_hooks_summary(skel, hooks, sizeof(hooks)));
 	last_sweep = time(NULL);
 	while (!stop_requested) {
 		err = ring_buffer__poll(rb, POLL_TIMEOUT_MS);

@@ -34,6 +34,8 @@ case $OUTPUT in
 *) OUTPUT=$PWD/$OUTPUT ;;
 esac
 export OUTPUT
+# OUTPUT as a user would type it in make's folder, for messages ("make OUTPUT=build ...").
+OUTPUT_SHOWN=${OUTPUT#"$VIGIL_REPO"/}
 VIGIL_BIN=$OUTPUT/vigil
 VIGIL_HELPERS_DIR=$OUTPUT/tests/helpers
 
@@ -126,11 +128,16 @@ assert_json() {
 		tap_ok "$desc"
 		return 0
 	fi
-	case $status in
-	1) why="it is false or null" ;;
-	4) why="it gave no output: nothing matched" ;;
-	*) why="jq failed (status $status): $out" ;;
-	esac
+	# jq -e reports a line that is not JSON like a filter without output; tell them apart.
+	if ! why=$(jq -s 'length' "$file" 2>&1 >/dev/null); then
+		why="$file is not JSON lines: $why"
+	else
+		case $status in
+		1) why="it is false or null" ;;
+		4) why="it gave no output: nothing matched" ;;
+		*) why="jq failed (status $status): $out" ;;
+		esac
+	fi
 	tap_fail "$desc" "jq filter: $filter" "$why"
 	if [ $# -gt 0 ]; then
 		diag "jq options: $*"
@@ -386,7 +393,7 @@ dockerd_stop() {
 # image_build NAME : builds the test image NAME with `docker import` (no registry needed): a
 # root holding busybox-static as /bin/busybox with a symlink per applet (sh, echo, cat, id,
 # sleep, ...), /etc/passwd and /etc/group with root and tester (1000), and every
-# $OUTPUT/tests/helpers/* program in /bin. Needs dockerd_start first.
+# $OUTPUT/tests/helpers/* program in /bin; PATH=/bin. Needs dockerd_start first.
 image_build() {
 	local name=$1 root busybox=/bin/busybox applet helper out
 	test_tmpdir || return 1
@@ -403,14 +410,15 @@ image_build() {
 		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 	done
 	for helper in "$VIGIL_HELPERS_DIR"/*; do
-		[ -f "$helper" ] && [ -x "$helper" ] || continue
+		[[ -f $helper && -x $helper ]] || continue
 		cp "$helper" "$root/bin/"
 	done
 	printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'tester:x:1000:1000:tester:/home/tester:/bin/sh' \
 		'nobody:x:65534:65534:nobody:/:/bin/false' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'tester:x:1000:' 'nogroup:x:65534:' >"$root/etc/group"
 	chown 1000:1000 "$root/home/tester"
-	if ! out=$(tar -C "$root" --numeric-owner -c . | docker import --change 'CMD ["/bin/sh"]' - "$name" 2>&1); then
+	if ! out=$(tar -C "$root" --numeric-owner -c . | docker import --change 'ENV PATH=/bin' \
+		--change 'CMD ["/bin/sh"]' - "$name" 2>&1); then
 		diag "docker import of $name failed: $out"
 		return 1
 	fi
@@ -443,7 +451,7 @@ vigil_start() {
 	VIGIL_OUT=$1
 	shift
 	if [ ! -x "$VIGIL_BIN" ]; then
-		diag "$VIGIL_BIN is missing: build it first (make OUTPUT=${OUTPUT#"$VIGIL_REPO"/})"
+		diag "$VIGIL_BIN is missing: build it first (make OUTPUT=$OUTPUT_SHOWN)"
 		return 1
 	fi
 	: >"$VIGIL_OUT"
