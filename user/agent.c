@@ -149,7 +149,11 @@ int agent_run(const struct agent_options *o)
 			last_sweep = time(NULL);
 		}
 	}
-	/* Whatever the kernel wrote before the stop is still reported. */
+	/*
+	 * Detach first, so the counters read below are final, then report whatever the
+	 * kernel wrote before the stop.
+	 */
+	loader_detach(skel);
 	err = ring_buffer__consume(rb);
 	if (err < 0)
 		log_error("draining the ring buffer failed: %s", strerror(-err));

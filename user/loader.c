@@ -172,6 +172,11 @@ void loader_stop(struct vigil_bpf *skel)
 	vigil_bpf__destroy(skel);
 }
 
+void loader_detach(struct vigil_bpf *skel)
+{
+	vigil_bpf__detach(skel);
+}
+
 int loader_events_fd(struct vigil_bpf *skel)
 {
 	return bpf_map__fd(skel->maps.events);

@@ -27,6 +27,9 @@ struct loader_options {
 int loader_start(const struct loader_options *o, struct vigil_bpf **out);
 void loader_stop(struct vigil_bpf *skel);
 
+/* Detach every program: no event is written after this returns. */
+void loader_detach(struct vigil_bpf *skel);
+
 int loader_events_fd(struct vigil_bpf *skel);
 
 /* Sum the per-CPU counters into totals[type]. 0 or -errno. */

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct subcommand {
 	const char *name;
@@ -66,9 +68,51 @@ static int cmd_exit(int argc, char **argv)
 	return (int)code;
 }
 
+/*
+ * Forks and execs `vigil-helper exit 0` N times, one after the other, as fast as it can: the
+ * load that fills the agent's ring buffer in the drop-counting test. Fails on the first child
+ * that could not be started or did not exit 0.
+ */
+static int cmd_spawn(int argc, char **argv)
+{
+	char *end;
+	long count;
+
+	if (argc != 2) {
+		fprintf(stderr, "vigil-helper spawn: expected one argument, how many processes\n");
+		return 2;
+	}
+	errno = 0;
+	count = strtol(argv[1], &end, 10);
+	if (errno != 0 || end == argv[1] || *end != '\0' || count < 0 || count > 10000000) {
+		fprintf(stderr, "vigil-helper spawn: '%s' is not a count (0-10000000)\n", argv[1]);
+		return 2;
+	}
+	for (long i = 0; i < count; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("vigil-helper spawn: fork");
+			return 1;
+		}
+		if (pid == 0) {
+			execl("/proc/self/exe", "vigil-helper", "exit", "0", (char *)NULL);
+			perror("vigil-helper spawn: exec");
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "vigil-helper spawn: child %ld did not exit 0\n", i);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static const struct subcommand subcommands[] = {
 	{ "echo", "[ARG...]", "print the arguments on one line", cmd_echo },
 	{ "exit", "N", "exit with status N (0-255)", cmd_exit },
+	{ "spawn", "N", "fork and exec `vigil-helper exit 0` N times", cmd_spawn },
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
