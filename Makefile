@@ -71,9 +71,13 @@ $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(OUTPUT)/vigil.bpf.o: $(BPF_OBJS)
+# The list of objects is a prerequisite too, so that removing a .bpf.c relinks.
+BPF_LIST := $(OUTPUT)/bpf/objects.list
+$(shell mkdir -p $(OUTPUT)/bpf && { echo '$(BPF_OBJS)' | cmp -s - $(BPF_LIST) || echo '$(BPF_OBJS)' > $(BPF_LIST); })
+
+$(OUTPUT)/vigil.bpf.o: $(BPF_OBJS) $(BPF_LIST)
 	$(call msg,LINK,$@)
-	$(Q)$(BPFTOOL) gen object $@ $^
+	$(Q)$(BPFTOOL) gen object $@ $(BPF_OBJS)
 
 $(OUTPUT)/vigil.skel.h: $(OUTPUT)/vigil.bpf.o
 	$(call msg,SKEL,$@)
@@ -95,8 +99,9 @@ $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# Sources that include a skeleton wait for it.
+# Sources that include a generated header wait for it.
 $(OUTPUT)/user/loader.o $(OUTPUT)/user/probe.o: $(SKELETONS)
+$(OUTPUT)/user/event_fields.o: $(OUTPUT)/syscall_names.h
 
 $(OUTPUT)/vigil: $(USER_OBJS)
 	$(call msg,LD,$@)
@@ -118,24 +123,25 @@ TEST_CFLAGS := $(filter-out -MMD -MP,$(USER_CFLAGS)) -Itests/unit
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS     := $(patsubst tests/fuzz/%.c,$(OUTPUT)/tests/%,$(wildcard tests/fuzz/fuzz_*.c))
-HELPERS     := $(patsubst tests/helpers/%.c,$(OUTPUT)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+HELPERS     := $(OUTPUT)/tests/helpers/vigil-helper
+HELPER_SRCS := $(wildcard tests/helpers/vigil-helper/*.c)
 
 # Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson
 
 # Fuzz targets: libFuzzer with ASan and UBSan.
-$(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(TEST_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson
 
-# Static helper programs the integration tests put into their container image.
-$(OUTPUT)/tests/helpers/%: tests/helpers/%.c
+# The static multi-call helper the integration tests put into their container image.
+$(OUTPUT)/tests/helpers/vigil-helper: $(HELPER_SRCS) $(wildcard tests/helpers/vigil-helper/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -static -o $@ $(HELPER_SRCS)
 
 test: deps all $(UNIT_TESTS) $(FUZZERS) $(HELPERS)
 	$(Q)OUTPUT=$(OUTPUT) tests/run.sh
@@ -162,3 +168,12 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d)
+
+# The x86_64 system call names, from the kernel's uapi header, for "the syscall that asked".
+UNISTD_H ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/include/asm/unistd_64.h))
+$(OUTPUT)/syscall_names.h: $(UNISTD_H) | $(OUTPUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* Generated from $(UNISTD_H) by the Makefile. */'; \
+	  echo 'static const char *const syscall_names[] = {'; \
+	  sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/\t[\2] = "\1",/p' $<; \
+	  echo '};'; } > $@.tmp && mv $@.tmp $@

@@ -5,8 +5,10 @@
 struct vigil_events_map events SEC(".maps");
 struct vigil_counters_map counters SEC(".maps");
 struct vigil_scratch_map scratch SEC(".maps");
+struct vigil_task_state_map task_state SEC(".maps");
 
 const volatile bool monitor_host = false;
 const volatile __u64 host_mntns_ino = 0;
+const volatile __u32 agent_tgid = 0;
 
 char LICENSE[] SEC("license") = "GPL";

@@ -64,6 +64,18 @@ static __always_inline __u32 store_exec_tail(struct vigil_scratch *s, struct tas
 	return off + len + 1;
 }
 
+/* After exec the task is its process's leader: the state goes on it. */
+static __always_inline void mark_execed(struct task_struct *task)
+{
+	struct vigil_task_state *state;
+
+	if (task_is_host(task))
+		return;
+	state = bpf_task_storage_get(&task_state, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (state)
+		state->flags |= VIGIL_TASK_EXECED;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -71,6 +83,7 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	struct vigil_scratch *s;
 	__u32 tail_len;
 
+	mark_execed(task);
 	if (filter_out_task(task)) {
 		count_filtered(VIGIL_EVENT_EXEC);
 		return 0;
@@ -82,6 +95,9 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	fill_header(&e->hdr, VIGIL_EVENT_EXEC, task);
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->old_tid = old_pid;
+	e->exe_flags = 0;
+	e->tty = 0;
+	e->exe_ino = 0;
 	e->_pad = 0;
 	tail_len = store_exec_tail(s, task, bprm);
 	e->hdr.size = sizeof(*e) + tail_len;
@@ -93,10 +109,18 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct vigil_fork_event *e;
+	struct vigil_task_state *parent_state, *child_state;
 
-	/* Threads share the process's table entry; only new processes matter. */
+	/* Threads share the process's table entry and state; only new processes matter. */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
+	/* A child is set up, or not, as its parent process is. */
+	parent_state = bpf_task_storage_get(&task_state, parent->group_leader, 0, 0);
+	if (parent_state) {
+		child_state = bpf_task_storage_get(&task_state, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (child_state)
+			child_state->flags = parent_state->flags;
+	}
 	/* Judge by the child: runc's clone into new namespaces is a container's birth. */
 	if (filter_out_task(child)) {
 		count_filtered(VIGIL_EVENT_FORK);

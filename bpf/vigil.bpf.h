@@ -41,6 +41,8 @@ struct vigil_scratch {
 	 * multiply past the verifier's limit.
 	 */
 	__u32 path_pos;
+	/* Bytes of a syscall record's tail in use, kept here for the same reason. */
+	__u32 tail_used;
 	/* The record, cast to its event type. */
 	__u8 record[VIGIL_EVENT_SIZE_MAX];
 };
@@ -52,12 +54,35 @@ struct vigil_scratch_map {
 };
 extern struct vigil_scratch_map scratch SEC(".maps");
 
+/*
+ * Per-process state, on thread-group leaders only (threads look at their
+ * leader's). VIGIL_TASK_EXECED: the process, or an ancestor it forked from,
+ * exec'd inside its container; a container task without it is the runtime's
+ * setup (runc before the entrypoint). Set by the exec program, copied to
+ * children by the fork program, and seeded by the agent at start for the
+ * processes that already run.
+ */
+#define VIGIL_TASK_EXECED (1u << 0)
+
+struct vigil_task_state {
+	__u32 flags;
+};
+struct vigil_task_state_map {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vigil_task_state);
+};
+extern struct vigil_task_state_map task_state SEC(".maps");
+
 /* ---- filter settings, set by the agent between open and load ---- */
 
 /* Report host processes too (default: containers only). */
 extern const volatile bool monitor_host;
 /* The host's mount namespace (the host's pid namespace is the initial one). */
 extern const volatile __u64 host_mntns_ino;
+/* The agent's own process: never reported, so it cannot feed on itself. */
+extern const volatile __u32 agent_tgid;
 
 /* ---- counters ---- */
 
@@ -135,7 +160,22 @@ static __always_inline bool task_is_host(struct task_struct *task)
 
 static __always_inline bool filter_out_task(struct task_struct *task)
 {
+	if ((__u32)BPF_CORE_READ(task, tgid) == agent_tgid)
+		return true;
 	return !monitor_host && task_is_host(task);
+}
+
+/* The runtime's setup of a container task (see VIGIL_TASK_EXECED); never true for the host. */
+static __always_inline bool task_in_setup(struct task_struct *task)
+{
+	/* A direct read keeps the pointer typed, as the storage helper needs. */
+	struct task_struct *leader = task->group_leader;
+	struct vigil_task_state *state;
+
+	if (task_is_host(task))
+		return false;
+	state = bpf_task_storage_get(&task_state, leader, 0, 0);
+	return !state || !(state->flags & VIGIL_TASK_EXECED);
 }
 
 /* ---- store: the common header of the current task ---- */

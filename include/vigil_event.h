@@ -26,11 +26,68 @@
 /* Components followed when a path is rebuilt from dentries in the kernel. */
 #define VIGIL_PATH_DEPTH_MAX 48
 
+/*
+ * Event types. Numbers are ABI (capture files store them): append only.
+ * Every type after VIGIL_EVENT_EXIT is a struct vigil_syscall_event whose
+ * args[] and strs[] mean what user/event_schema.c says for that type. Names
+ * follow Falco's evt.type.
+ */
 enum vigil_event_type {
 	VIGIL_EVENT_NONE = 0,
 	VIGIL_EVENT_EXEC = 1,
 	VIGIL_EVENT_FORK = 2,
 	VIGIL_EVENT_EXIT = 3,
+	/* credentials */
+	VIGIL_EVENT_SETUID = 4,
+	VIGIL_EVENT_SETGID = 5,
+	VIGIL_EVENT_SETREUID = 6,
+	VIGIL_EVENT_SETREGID = 7,
+	VIGIL_EVENT_SETRESUID = 8,
+	VIGIL_EVENT_SETRESGID = 9,
+	VIGIL_EVENT_SETFSUID = 10,
+	VIGIL_EVENT_SETFSGID = 11,
+	VIGIL_EVENT_CAPSET = 12,
+	VIGIL_EVENT_CAPABLE = 13,
+	/* mounts */
+	VIGIL_EVENT_MOUNT = 14,
+	VIGIL_EVENT_UMOUNT2 = 15,
+	VIGIL_EVENT_MOVE_MOUNT = 16,
+	VIGIL_EVENT_FSOPEN = 17,
+	VIGIL_EVENT_FSCONFIG = 18,
+	VIGIL_EVENT_FSMOUNT = 19,
+	VIGIL_EVENT_OPEN_TREE = 20,
+	VIGIL_EVENT_MOUNT_SETATTR = 21,
+	VIGIL_EVENT_PIVOT_ROOT = 22,
+	VIGIL_EVENT_CHROOT = 23,
+	/* namespaces */
+	VIGIL_EVENT_SETNS = 24,
+	VIGIL_EVENT_UNSHARE = 25,
+	VIGIL_EVENT_CLONE = 26,
+	VIGIL_EVENT_CLONE3 = 27,
+	/* escapes and tampering */
+	VIGIL_EVENT_PTRACE = 28,
+	VIGIL_EVENT_INIT_MODULE = 29,
+	VIGIL_EVENT_FINIT_MODULE = 30,
+	VIGIL_EVENT_DELETE_MODULE = 31,
+	VIGIL_EVENT_BPF = 32,
+	VIGIL_EVENT_PROCESS_VM_WRITEV = 33,
+	VIGIL_EVENT_MEMFD_CREATE = 34,
+	VIGIL_EVENT_PERF_EVENT_OPEN = 35,
+	VIGIL_EVENT_KEYCTL = 36,
+	VIGIL_EVENT_USERFAULTFD = 37,
+	VIGIL_EVENT_SOCKET = 38,
+	VIGIL_EVENT_CONNECT = 39,
+	/* files */
+	VIGIL_EVENT_OPEN = 40,
+	VIGIL_EVENT_OPENAT = 41,
+	VIGIL_EVENT_OPENAT2 = 42,
+	VIGIL_EVENT_SYMLINK = 43,
+	VIGIL_EVENT_SYMLINKAT = 44,
+	VIGIL_EVENT_LINK = 45,
+	VIGIL_EVENT_LINKAT = 46,
+	VIGIL_EVENT_CHMOD = 47,
+	VIGIL_EVENT_FCHMOD = 48,
+	VIGIL_EVENT_FCHMODAT = 49,
 	VIGIL_EVENT_TYPE_MAX, /* one past the last; sizes the counters */
 };
 
@@ -51,6 +108,12 @@ enum vigil_verdict {
 #define VIGIL_F_TRUNCATED_ARGS     (1u << 0) /* argv was longer than VIGIL_ARGS_MAX */
 #define VIGIL_F_TRUNCATED_PATH     (1u << 1) /* a path was cut at VIGIL_PATH_MAX or depth */
 #define VIGIL_F_TRUNCATED_FILENAME (1u << 2)
+/*
+ * The task has not exec'd since it entered its container: the runtime's own
+ * setup (runc before the entrypoint, or before `docker exec`'s command), not
+ * the container's doing.
+ */
+#define VIGIL_F_SETUP              (1u << 3)
 
 struct vigil_event_header {
 	__u16 type;          /* enum vigil_event_type */
@@ -92,9 +155,18 @@ struct vigil_exec_event {
 	struct vigil_str filename;
 	struct vigil_str args;
 	struct vigil_str cwd;
+	__u32 exe_flags;     /* VIGIL_EXE_* */
+	__u32 tty;           /* controlling tty's device number (new_encode_dev), 0 for none */
 	__u32 _pad;          /* keeps the tail at sizeof(struct vigil_exec_event) */
+	__u64 exe_ino;       /* inode number of the executable */
 	char tail[];
 };
+
+/* vigil_exec_event.exe_flags: where the executable came from. */
+#define VIGIL_EXE_MEMFD       (1u << 0) /* a memfd: no file on any disk */
+#define VIGIL_EXE_DEV_SHM     (1u << 1) /* under /dev/shm */
+#define VIGIL_EXE_UPPER_LAYER (1u << 2) /* overlayfs upper layer: written after the container started */
+#define VIGIL_EXE_HAS_TTY     (1u << 3) /* the process has a controlling terminal */
 
 /* A new process (not thread): the header is the parent, the payload the child. */
 struct vigil_fork_event {
@@ -111,9 +183,34 @@ struct vigil_exit_event {
 	__u32 _pad;
 };
 
+/*
+ * Every other event: a system call, seen as it returns (or a kernel check,
+ * for capable). One layout for all, so one decoder and one writer serve every
+ * type: what args[i] and strs[i] mean, and how they print, is the type's row
+ * in user/event_schema.c. Unused slots are zero.
+ */
+#define VIGIL_SYSCALL_ARGS 12
+#define VIGIL_SYSCALL_STRS 3
+
+struct vigil_syscall_event {
+	struct vigil_event_header hdr;
+	__s64 result;        /* the return value: >= 0 success, -errno failure */
+	__u32 syscall_nr;    /* the system call (for capable: the one that asked; -1 none) */
+	__u32 _pad;
+	__u64 args[VIGIL_SYSCALL_ARGS];
+	struct vigil_str strs[VIGIL_SYSCALL_STRS]; /* strings or raw bytes (a sockaddr) */
+	__u32 _pad2;
+	char tail[];
+};
+
+#define VIGIL_SYSCALL_TAIL_MAX (VIGIL_PATH_MAX * VIGIL_SYSCALL_STRS)
+
 /* Largest record the kernel can send: exec with every part at its bound. */
 #define VIGIL_EXEC_TAIL_MAX (VIGIL_PATH_MAX * 2 + VIGIL_ARGS_MAX)
-#define VIGIL_EVENT_SIZE_MAX (sizeof(struct vigil_exec_event) + VIGIL_EXEC_TAIL_MAX)
+#define VIGIL_EXEC_SIZE_MAX (sizeof(struct vigil_exec_event) + VIGIL_EXEC_TAIL_MAX)
+#define VIGIL_SYSCALL_SIZE_MAX (sizeof(struct vigil_syscall_event) + VIGIL_SYSCALL_TAIL_MAX)
+#define VIGIL_EVENT_SIZE_MAX \
+	(VIGIL_EXEC_SIZE_MAX > VIGIL_SYSCALL_SIZE_MAX ? VIGIL_EXEC_SIZE_MAX : VIGIL_SYSCALL_SIZE_MAX)
 
 /* Per-CPU counters, one slot per event type (index = enum vigil_event_type). */
 struct vigil_counters {

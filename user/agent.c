@@ -63,6 +63,10 @@ static void report_counters(struct vigil_bpf *skel, const struct pipeline *p)
 		return;
 	}
 	for (unsigned int type = 1; type < VIGIL_EVENT_TYPE_MAX; type++) {
+		/* Types that saw nothing would bury the ones that did. */
+		if (!totals[type].emitted && !totals[type].dropped && !totals[type].filtered &&
+		    !p->stats.received[type])
+			continue;
 		log_info("counters: %s emitted=%llu dropped=%llu filtered=%llu received=%llu",
 			 event_type_name(type), (unsigned long long)totals[type].emitted,
 			 (unsigned long long)totals[type].dropped, (unsigned long long)totals[type].filtered,

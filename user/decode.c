@@ -6,27 +6,36 @@
 #include <string.h>
 
 #include "decode.h"
-
-static const char *const type_names[VIGIL_EVENT_TYPE_MAX] = {
-	[VIGIL_EVENT_EXEC] = "exec",
-	[VIGIL_EVENT_FORK] = "fork",
-	[VIGIL_EVENT_EXIT] = "exit",
-};
+#include "event_schema.h"
 
 _Static_assert(sizeof(struct vigil_event_header) == 88, "the event header's layout is ABI");
 _Static_assert(offsetof(struct vigil_exec_event, tail) == sizeof(struct vigil_exec_event),
 	       "the exec tail must start right after the fixed part");
+_Static_assert(offsetof(struct vigil_syscall_event, tail) == sizeof(struct vigil_syscall_event),
+	       "the syscall tail must start right after the fixed part");
+_Static_assert(sizeof(struct vigil_syscall_event) + VIGIL_SYSCALL_TAIL_MAX <= VIGIL_EVENT_SIZE_MAX,
+	       "a syscall record fits the scratch space");
 
 /* Fixed size of each record type: header plus payload, without the tail. */
-static const size_t fixed_sizes[VIGIL_EVENT_TYPE_MAX] = {
-	[VIGIL_EVENT_EXEC] = sizeof(struct vigil_exec_event),
-	[VIGIL_EVENT_FORK] = sizeof(struct vigil_fork_event),
-	[VIGIL_EVENT_EXIT] = sizeof(struct vigil_exit_event),
-};
+static size_t fixed_size(unsigned int type)
+{
+	switch (type) {
+	case VIGIL_EVENT_EXEC:
+		return sizeof(struct vigil_exec_event);
+	case VIGIL_EVENT_FORK:
+		return sizeof(struct vigil_fork_event);
+	case VIGIL_EVENT_EXIT:
+		return sizeof(struct vigil_exit_event);
+	default:
+		return sizeof(struct vigil_syscall_event);
+	}
+}
 
 const char *event_type_name(unsigned int type)
 {
-	return type < VIGIL_EVENT_TYPE_MAX ? type_names[type] : NULL;
+	const struct event_schema *schema = event_schema_for(type);
+
+	return schema ? schema->name : NULL;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -67,13 +76,13 @@ int event_decode(const void *data, size_t len, struct event_view *out, char *err
 	memcpy(&out->hdr, bytes, sizeof(out->hdr));
 	if (out->hdr.type == VIGIL_EVENT_NONE || out->hdr.type >= VIGIL_EVENT_TYPE_MAX)
 		return fail(err, errlen, "unknown event type %u", out->hdr.type);
-	fixed = fixed_sizes[out->hdr.type];
+	fixed = fixed_size(out->hdr.type);
 	if (out->hdr.size != len)
 		return fail(err, errlen, "%s record says it is %u bytes but %zu arrived",
-			    type_names[out->hdr.type], out->hdr.size, len);
+			    event_type_name(out->hdr.type), out->hdr.size, len);
 	if (len < fixed)
 		return fail(err, errlen, "%s record of %zu bytes is shorter than its %zu-byte fixed part",
-			    type_names[out->hdr.type], len, fixed);
+			    event_type_name(out->hdr.type), len, fixed);
 
 	switch (out->hdr.type) {
 	case VIGIL_EVENT_EXEC: {
@@ -85,6 +94,9 @@ int event_decode(const void *data, size_t len, struct event_view *out, char *err
 		memcpy(&e, bytes, sizeof(e));
 		out->exec.argc = e.argc;
 		out->exec.old_tid = e.old_tid;
+		out->exec.exe_flags = e.exe_flags;
+		out->exec.tty = e.tty;
+		out->exec.exe_ino = e.exe_ino;
 		rc = tail_str(tail, tail_len, e.filename, "exec filename", &out->exec.filename, err, errlen);
 		if (!rc)
 			rc = tail_str(tail, tail_len, e.args, "exec argv", &out->exec.args, err, errlen);
@@ -108,6 +120,25 @@ int event_decode(const void *data, size_t len, struct event_view *out, char *err
 
 		memcpy(&e, bytes, sizeof(e));
 		out->exit.exit_code = e.exit_code;
+		break;
+	}
+	default: {
+		struct vigil_syscall_event e;
+		const struct event_schema *schema = event_schema_for(out->hdr.type);
+		const char *tail = bytes + fixed;
+		size_t tail_len = len - fixed;
+
+		memcpy(&e, bytes, sizeof(e));
+		out->syscall.result = e.result;
+		out->syscall.syscall_nr = e.syscall_nr;
+		memcpy(out->syscall.args, e.args, sizeof(e.args));
+		for (int i = 0; i < VIGIL_SYSCALL_STRS; i++) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "%s string %d", schema->name, i);
+			if (tail_str(tail, tail_len, e.strs[i], what, &out->syscall.strs[i], err, errlen))
+				return -EINVAL;
+		}
 		break;
 	}
 	}

@@ -29,6 +29,9 @@ struct event_view {
 			struct event_str filename;
 			struct event_str args; /* NUL-separated; the last NUL may be missing if cut */
 			struct event_str cwd;
+			uint32_t exe_flags; /* VIGIL_EXE_* */
+			uint32_t tty;
+			uint64_t exe_ino;
 		} exec;
 		struct {
 			uint32_t child_tgid;
@@ -38,6 +41,13 @@ struct event_view {
 		struct {
 			uint32_t exit_code;
 		} exit;
+		/* every type after VIGIL_EVENT_EXIT: see event_schema.h for what the slots mean */
+		struct {
+			int64_t result;
+			uint32_t syscall_nr;
+			uint64_t args[VIGIL_SYSCALL_ARGS];
+			struct event_str strs[VIGIL_SYSCALL_STRS];
+		} syscall;
 	};
 };
 
@@ -48,8 +58,14 @@ struct event_view {
  */
 int event_decode(const void *data, size_t len, struct event_view *out, char *err, size_t errlen);
 
-/* "exec", "fork", "exit"; NULL for an unknown type. */
+/* "exec", "setuid", ... (Falco's evt.type); NULL for an unknown type. */
 const char *event_type_name(unsigned int type);
+
+/* True for the types that are a struct vigil_syscall_event. */
+static inline int event_type_is_syscall(unsigned int type)
+{
+	return type > VIGIL_EVENT_EXIT && type < VIGIL_EVENT_TYPE_MAX;
+}
 
 /* Split NUL-separated args: calls fn for each argument in order, at most max_args. */
 void event_args_foreach(struct event_str args, size_t max_args,

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "event_json.h"
+#include "event_schema.h"
 #include "json_writer.h"
 
 static const char *const hook_names[] = {
@@ -69,16 +70,54 @@ static json_t *container_object(const struct container_ref *c)
 			 "runtime", container_runtime_name(c->runtime));
 }
 
+/*
+ * A system-call event, by its schema row: every named slot, then the result
+ * ("error" names the errno when it failed) and, for capable, the system call
+ * that asked.
+ */
+static json_t *syscall_payload(const struct event_view *ev)
+{
+	const struct event_schema *schema = event_schema_for(ev->hdr.type);
+	json_t *obj = json_object();
+
+	if (!obj || !schema)
+		return obj;
+	for (int i = 0; i < VIGIL_SYSCALL_ARGS; i++)
+		if (schema->args[i].name)
+			json_object_set_new(obj, schema->args[i].name,
+					    field_to_json(schema->args[i].kind, ev->syscall.args[i]));
+	for (int i = 0; i < VIGIL_SYSCALL_STRS; i++)
+		if (schema->strs[i].name)
+			json_object_set_new(obj, schema->strs[i].name,
+					    field_string_to_json(schema->strs[i].kind, ev->syscall.strs[i].ptr,
+								 ev->syscall.strs[i].len));
+	json_object_set_new(obj, "result", json_integer(ev->syscall.result));
+	if (ev->syscall.result < 0 && ev->syscall.result > -4096 && ev->hdr.type != VIGIL_EVENT_SETFSUID &&
+	    ev->hdr.type != VIGIL_EVENT_SETFSGID) {
+		const char *name = errno_name((int)-ev->syscall.result);
+
+		json_object_set_new(obj, "error", name ? json_string(name) : json_integer(-ev->syscall.result));
+	}
+	if (ev->syscall.syscall_nr != (uint32_t)-1)
+		json_object_set_new(obj, "syscall", field_to_json(FIELD_SYSCALL, ev->syscall.syscall_nr));
+	return obj;
+}
+
 static json_t *payload_object(const struct event_view *ev)
 {
 	switch (ev->hdr.type) {
 	case VIGIL_EVENT_EXEC:
-		return json_pack("{s:o, s:I, s:b, s:b}",
+		return json_pack("{s:o, s:I, s:b, s:b, s:I, s:b, s:b, s:b, s:I}",
 				 "filename", json_untrusted_string(ev->exec.filename.ptr,
 								   strnlen(ev->exec.filename.ptr, ev->exec.filename.len)),
 				 "argc", (json_int_t)ev->exec.argc,
 				 "args_truncated", !!(ev->hdr.flags & VIGIL_F_TRUNCATED_ARGS),
-				 "path_truncated", !!(ev->hdr.flags & (VIGIL_F_TRUNCATED_PATH | VIGIL_F_TRUNCATED_FILENAME)));
+				 "path_truncated", !!(ev->hdr.flags & (VIGIL_F_TRUNCATED_PATH | VIGIL_F_TRUNCATED_FILENAME)),
+				 "exe_ino", (json_int_t)ev->exec.exe_ino,
+				 "exe_memfd", !!(ev->exec.exe_flags & VIGIL_EXE_MEMFD),
+				 "exe_dev_shm", !!(ev->exec.exe_flags & VIGIL_EXE_DEV_SHM),
+				 "exe_upper_layer", !!(ev->exec.exe_flags & VIGIL_EXE_UPPER_LAYER),
+				 "tty", (json_int_t)ev->exec.tty);
 	case VIGIL_EVENT_FORK:
 		return json_pack("{s:I, s:I, s:I}",
 				 "child_pid", (json_int_t)ev->fork.child_tgid,
@@ -89,7 +128,7 @@ static json_t *payload_object(const struct event_view *ev)
 				 "code", (json_int_t)((ev->exit.exit_code >> 8) & 0xff),
 				 "signal", (json_int_t)(ev->exit.exit_code & 0x7f));
 	default:
-		return json_object();
+		return syscall_payload(ev);
 	}
 }
 
@@ -118,5 +157,8 @@ json_t *event_to_json(const struct event_context *ctx)
 			 "container", container_object(ctx->container),
 			 "ns", "pid", (json_int_t)ev->hdr.pidns_ino, "mnt", (json_int_t)ev->hdr.mntns_ino,
 			 type ? type : "payload", payload_object(ev));
+	/* The container runtime's own setup, not the container's doing (see VIGIL_F_SETUP). */
+	if (root && (ev->hdr.flags & VIGIL_F_SETUP))
+		json_object_set_new(root, "setup", json_true());
 	return root;
 }

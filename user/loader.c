@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <bpf/bpf.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -115,6 +118,69 @@ static int host_mount_namespace(uint64_t *ino)
 	return err;
 }
 
+/*
+ * Programs whose hook this kernel lacks are not loaded; the rest of vigil
+ * runs. Says which on stderr: nothing is skipped silently.
+ */
+static void skip_missing_hooks(struct vigil_bpf *skel)
+{
+	struct bpf_program *prog;
+	char missing[1024] = "", why[256];
+	size_t used = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (probe_hook_exists(bpf_program__section_name(prog), why, sizeof(why)))
+			continue;
+		bpf_program__set_autoload(prog, false);
+		if (!strncmp(name, "vigil_", 6))
+			name += 6;
+		log_debug("not loading %s: %s", name, why);
+		if (used < sizeof(missing))
+			used += snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? " " : "", name);
+	}
+	if (used)
+		log_warn("this kernel lacks the hooks for: %s (vigil probe says why); these events will not be seen",
+			 missing);
+}
+
+/*
+ * Mark the processes that already run as past their setup (VIGIL_TASK_EXECED):
+ * they exec'd before vigil could see it. The map is keyed by pidfd.
+ */
+static void seed_task_state(struct vigil_bpf *skel)
+{
+	struct vigil_task_state_value {
+		uint32_t flags;
+	} state = { .flags = 1 /* VIGIL_TASK_EXECED */ };
+	int map_fd = bpf_map__fd(skel->maps.task_state);
+	struct dirent *de;
+	int seeded = 0;
+	DIR *proc = opendir("/proc");
+
+	if (!proc) {
+		log_warn("cannot read /proc to seed process state: %s", strerror(errno));
+		return;
+	}
+	while ((de = readdir(proc))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		int pidfd;
+
+		if (*end || pid <= 0)
+			continue;
+		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (pidfd < 0)
+			continue; /* gone already */
+		if (!bpf_map_update_elem(map_fd, &pidfd, &state, BPF_ANY))
+			seeded++;
+		close(pidfd);
+	}
+	closedir(proc);
+	log_debug("seeded the state of %d running processes", seeded);
+}
+
 int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 {
 	struct vigil_bpf *skel = NULL;
@@ -141,12 +207,14 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 	}
 	skel->rodata->monitor_host = o->monitor_host;
 	skel->rodata->host_mntns_ino = mntns;
+	skel->rodata->agent_tgid = (uint32_t)getpid();
 	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
 	if (err) {
 		log_error("cannot size the ring buffer to %u bytes: %s", o->ringbuf_bytes, strerror(-err));
 		goto cleanup;
 	}
 
+	skip_missing_hooks(skel);
 	err = vigil_bpf__load(skel);
 	if (err) {
 		log_error("the kernel refused vigil's BPF programs: %s%s", strerror(-err),
@@ -159,6 +227,7 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 			  o->verbose ? "" : " (run with --verbose for libbpf's messages)");
 		goto cleanup;
 	}
+	seed_task_state(skel);
 	*out = skel;
 	return 0;
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "probe.skel.h"
+#include "vigil.skel.h"
 #include "probe.h"
 
 static const char *const feature_names[PROBE_FEATURE_COUNT] = {
@@ -58,6 +60,9 @@ static bool is_mounted_fs(const char *dir, const char *fstype)
 	return found;
 }
 
+/* Where tracefs is mounted, once probe_ensure_tracefs has found or mounted it. */
+static const char *tracefs_dir;
+
 int probe_ensure_tracefs(char *detail, size_t size)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
@@ -65,6 +70,7 @@ int probe_ensure_tracefs(char *detail, size_t size)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if (is_mounted_fs(dirs[i], "tracefs")) {
 			snprintf(detail, size, "mounted at %s", dirs[i]);
+			tracefs_dir = dirs[i];
 			return 0;
 		}
 	if (mount("nodev", dirs[0], "tracefs", 0, NULL)) {
@@ -75,7 +81,50 @@ int probe_ensure_tracefs(char *detail, size_t size)
 		return err;
 	}
 	snprintf(detail, size, "mounted at %s by vigil", dirs[0]);
+	tracefs_dir = dirs[0];
 	return 0;
+}
+
+bool probe_hook_exists(const char *section, char *why, size_t size)
+{
+	static struct btf *vmlinux_btf;
+	static bool vmlinux_btf_tried;
+	char path[512], type_name[256];
+
+	if (!strncmp(section, "tracepoint/", 11) || !strncmp(section, "tp/", 3)) {
+		const char *name = strchr(section, '/') + 1;
+
+		if (!tracefs_dir) {
+			char detail[256];
+
+			if (probe_ensure_tracefs(detail, sizeof(detail))) {
+				snprintf(why, size, "tracefs is %s", detail);
+				return false;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir, name);
+		if (access(path, F_OK) == 0)
+			return true;
+		snprintf(why, size, "this kernel has no tracepoint %s", name);
+		return false;
+	}
+	if (!strncmp(section, "tp_btf/", 7)) {
+		if (!vmlinux_btf_tried) {
+			vmlinux_btf = btf__load_vmlinux_btf();
+			vmlinux_btf_tried = true;
+		}
+		if (!vmlinux_btf) {
+			snprintf(why, size, "the kernel's BTF cannot be read");
+			return false;
+		}
+		/* A BTF tracepoint is declared by its btf_trace_<name> typedef. */
+		snprintf(type_name, sizeof(type_name), "btf_trace_%s", section + 7);
+		if (btf__find_by_name_kind(vmlinux_btf, type_name, BTF_KIND_TYPEDEF) >= 0)
+			return true;
+		snprintf(why, size, "this kernel has no BTF tracepoint %s", section + 7);
+		return false;
+	}
+	return true;
 }
 
 static void read_lsm_list(struct kernel_features *kf)
@@ -215,24 +264,31 @@ void probe_kernel(struct kernel_features *kf)
 	libbpf_set_print(old_print);
 }
 
-/* Which hook each concern uses, given what the kernel allows. */
+/* Which hook each event type uses: every program of vigil's, and whether its hook exists here. */
 static void print_hooks(const struct kernel_features *kf, FILE *out)
 {
-	static const struct {
-		const char *concern;
-		const char *tp_btf_hook;
-	} concerns[] = {
-		{ "exec", "tp_btf/sched_process_exec" },
-		{ "fork", "tp_btf/sched_process_fork" },
-		{ "exit", "tp_btf/sched_process_exit" },
-	};
+	struct vigil_bpf *skel = vigil_bpf__open();
+	struct bpf_program *prog;
+	char why[256];
 
 	fprintf(out, "\nhooks vigil will use:\n");
-	for (size_t i = 0; i < sizeof(concerns) / sizeof(concerns[0]); i++)
-		fprintf(out, "  %-10s %s\n", concerns[i].concern,
-			kf->f[PROBE_TP_BTF].available ? concerns[i].tp_btf_hook
-						      : "none: BTF tracepoints are not available");
-	fprintf(out, "  %-10s %s\n", "lsm",
+	if (!skel) {
+		fprintf(out, "  (cannot open vigil's BPF object: %s)\n", strerror(errno));
+		return;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		const char *section = bpf_program__section_name(prog);
+
+		if (!strncmp(name, "vigil_", 6))
+			name += 6;
+		if (probe_hook_exists(section, why, sizeof(why)))
+			fprintf(out, "  %-18s %s\n", name, section);
+		else
+			fprintf(out, "  %-18s unavailable: %s\n", name, why);
+	}
+	vigil_bpf__destroy(skel);
+	fprintf(out, "  %-18s %s\n", "lsm",
 		kf->f[PROBE_LSM_LISTED].available && kf->f[PROBE_LSM_LOADS].available
 			? "available (no LSM programs yet)"
 			: "not available: tracepoints only, no in-kernel deny");

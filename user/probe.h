@@ -43,6 +43,14 @@ int probe_ensure_tracefs(char *detail, size_t size);
 
 const char *probe_feature_name(enum probe_feature f);
 
+/*
+ * Whether the hook a BPF program's section names exists in this kernel:
+ * "tracepoint/<category>/<name>" in tracefs, "tp_btf/<name>" in the kernel's
+ * BTF. Other kinds are taken as present (loading tells). When absent, says
+ * why in `why`.
+ */
+bool probe_hook_exists(const char *section, char *why, size_t size);
+
 /* The report `vigil probe` prints. */
 void probe_print(const struct kernel_features *kf, FILE *out);
 

@@ -1,18 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * vigil-helper: one static binary that the integration tests put into their container image.
- *
- * Why it exists: the image's shell is busybox, and busybox runs its own applets (echo, cat,
- * id, ...) inside the shell process, without exec. A test that wants the agent to see an exec
- * with known argv needs a real ELF file to exec; a test that wants a container to do something
- * suspicious (setuid, mount, ptrace, ...) needs a program that makes exactly that system call
- * and reports the result. One multi-call binary keeps the image to busybox plus this file.
- *
- * Usage: vigil-helper SUBCOMMAND [ARGS...]
- * Each subcommand is one row of the table below; add new ones there.
- *
- * It is built with -static (the image has no libc), so it uses nothing beyond libc.
- */
+/* vigil-helper: the process subcommands (echo, exit, spawn). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,13 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct subcommand {
-	const char *name;
-	const char *args;	/* shown by usage() */
-	const char *help;	/* shown by usage() */
-	/* argv[0] is the subcommand's own name, as for a main(). */
-	int (*run)(int argc, char **argv);
-};
+#include "helper.h"
 
 /*
  * Prints its arguments separated by one space, then a newline, like echo(1) without options.
@@ -109,37 +90,6 @@ static int cmd_spawn(int argc, char **argv)
 	return 0;
 }
 
-static const struct subcommand subcommands[] = {
-	{ "echo", "[ARG...]", "print the arguments on one line", cmd_echo },
-	{ "exit", "N", "exit with status N (0-255)", cmd_exit },
-	{ "spawn", "N", "fork and exec `vigil-helper exit 0` N times", cmd_spawn },
-};
-
-#define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))
-
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: vigil-helper SUBCOMMAND [ARGS...]\n\nsubcommands:\n");
-	for (size_t i = 0; i < N_SUBCOMMANDS; i++)
-		fprintf(out, "  %-6s %-10s %s\n", subcommands[i].name, subcommands[i].args,
-			subcommands[i].help);
-}
-
-int main(int argc, char **argv)
-{
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	for (size_t i = 0; i < N_SUBCOMMANDS; i++) {
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "vigil-helper: unknown subcommand '%s'\n\n", argv[1]);
-	usage(stderr);
-	return 2;
-}
+HELPER_SUBCOMMAND(echo, "[ARG...]", "print the arguments on one line", cmd_echo);
+HELPER_SUBCOMMAND(exit, "N", "exit with status N (0-255)", cmd_exit);
+HELPER_SUBCOMMAND(spawn, "N", "fork and exec `vigil-helper exit 0` N times", cmd_spawn);

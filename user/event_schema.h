@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What each event type is: its name (Falco's evt.type), its family, and for
+ * the system-call events what each of the record's args[] and strs[] slots
+ * holds and how it prints. The BPF programs fill the slots as their type's
+ * row says; the JSON writer and (later) the rule engine read them by name.
+ * One row per type, in event_schema.c.
+ */
+#ifndef VIGIL_EVENT_SCHEMA_H
+#define VIGIL_EVENT_SCHEMA_H
+
+#include <jansson.h>
+#include <linux/types.h>
+#include <stdint.h>
+
+#include "vigil_event.h"
+
+/* How a slot prints. Integers print as numbers, flag sets as "A|B|0x40", enums by name. */
+enum field_kind {
+	FIELD_NONE = 0,   /* slot unused */
+	FIELD_INT,        /* signed */
+	FIELD_UINT,
+	FIELD_HEX,        /* "0x1f" */
+	FIELD_ID,         /* a uid or gid; (u32)-1 is -1, "leave unchanged" */
+	FIELD_PID,
+	FIELD_FD,         /* AT_FDCWD prints as "AT_FDCWD" */
+	FIELD_MODE,       /* "04755" */
+	FIELD_CAP,        /* "CAP_SYS_ADMIN" */
+	FIELD_CAP_SET,    /* 64-bit mask: "CAP_CHOWN|CAP_SETUID" */
+	FIELD_SYSCALL,    /* a syscall number: "mount" */
+	FIELD_OPEN_FLAGS,
+	FIELD_MOUNT_FLAGS,
+	FIELD_UMOUNT_FLAGS,
+	FIELD_MOVE_MOUNT_FLAGS,
+	FIELD_OPEN_TREE_FLAGS,
+	FIELD_MOUNT_ATTR,
+	FIELD_FSCONFIG_CMD,
+	FIELD_AT_FLAGS,
+	FIELD_CLONE_FLAGS,
+	FIELD_NS_TYPE,    /* one CLONE_NEW* value, or 0 = any */
+	FIELD_PTRACE_REQUEST,
+	FIELD_BPF_CMD,
+	FIELD_SOCKET_FAMILY,
+	FIELD_SOCKET_TYPE,
+	FIELD_KEYCTL_OP,
+	FIELD_MEMFD_FLAGS,
+	FIELD_PERF_TYPE,
+	/* string slots */
+	FIELD_STRING,     /* text from the process */
+	FIELD_PATH,       /* a path */
+	FIELD_SOCKADDR,   /* raw struct sockaddr bytes: family, address, port or unix path */
+	FIELD_KIND_COUNT,
+};
+
+struct field_desc {
+	const char *name; /* NULL: slot unused */
+	enum field_kind kind;
+};
+
+enum event_family {
+	FAMILY_PROCESS,
+	FAMILY_CREDENTIALS,
+	FAMILY_CAPABILITY,
+	FAMILY_MOUNT,
+	FAMILY_NAMESPACE,
+	FAMILY_ESCAPE,
+	FAMILY_NETWORK,
+	FAMILY_FILE,
+};
+
+struct event_schema {
+	const char *name;         /* evt.type */
+	enum event_family family;
+	const char *description;  /* one line, for `vigil fields` and the docs */
+	struct field_desc args[VIGIL_SYSCALL_ARGS];
+	struct field_desc strs[VIGIL_SYSCALL_STRS];
+};
+
+/* The row for a type; NULL for VIGIL_EVENT_NONE and unknown types. */
+const struct event_schema *event_schema_for(unsigned int type);
+
+const char *event_family_name(enum event_family family);
+
+/* A slot as JSON, by its kind (strings: the bytes of the slot). New reference. */
+json_t *field_to_json(enum field_kind kind, uint64_t value);
+json_t *field_string_to_json(enum field_kind kind, const char *bytes, size_t len);
+
+/* Names used by the formatters, exposed for the rule engine and tests. */
+const char *capability_name(unsigned int cap);     /* "CAP_SYS_ADMIN"; NULL if unknown */
+const char *syscall_name(unsigned int nr);         /* "mount"; NULL if unknown */
+const char *errno_name(int err);                   /* "EPERM"; NULL if unknown */
+
+#endif /* VIGIL_EVENT_SCHEMA_H */
