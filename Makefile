@@ -163,6 +163,10 @@ fuzz: $(FUZZERS)
 		$$f -max_total_time=$(FUZZ_SECONDS) $(OUTPUT)/corpus/$$(basename $$f) tests/fuzz/corpus/$$(basename $$f) || exit 1; \
 	done
 
+# What vigil costs the workloads it watches, as ratios to a baseline in the same run.
+bench: deps all $(HELPERS)
+	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
+
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
