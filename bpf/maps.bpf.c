@@ -11,4 +11,7 @@ const volatile bool monitor_host = false;
 const volatile __u64 host_mntns_ino = 0;
 const volatile __u32 agent_tgid = 0;
 
+/* When the ring buffer's reader was last woken (bpf_ktime_get_boot_ns); see wakeup_flags. */
+__u64 last_wakeup_ns = 0;
+
 char LICENSE[] SEC("license") = "GPL";

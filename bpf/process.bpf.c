@@ -136,8 +136,7 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_tgid = BPF_CORE_READ(child, tgid);
 	e->child_vpid = task_vtgid(child);
 	e->child_cgroup_id = BPF_CORE_READ(child, cgroups, dfl_cgrp, kn, id);
-	bpf_ringbuf_submit(e, 0);
-	count_emitted(VIGIL_EVENT_FORK);
+	submit_reserved(&e->hdr, VIGIL_EVENT_FORK);
 	return 0;
 }
 
@@ -162,7 +161,6 @@ int BPF_PROG(vigil_exit, struct task_struct *task)
 	e->hdr.size = sizeof(*e);
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->_pad = 0;
-	bpf_ringbuf_submit(e, 0);
-	count_emitted(VIGIL_EVENT_EXIT);
+	submit_reserved(&e->hdr, VIGIL_EVENT_EXIT);
 	return 0;
 }

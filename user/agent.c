@@ -14,7 +14,12 @@
 
 /* How often the process table forgets host processes that are gone. */
 #define SWEEP_INTERVAL_SEC 30
-#define POLL_TIMEOUT_MS 200
+/*
+ * The kernel wakes the agent at most every 2 ms (see wakeup_flags in
+ * bpf/vigil.bpf.h); the poll timeout bounds how long an event written
+ * without a wakeup waits to be read.
+ */
+#define POLL_TIMEOUT_MS 10
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stats_requested;
