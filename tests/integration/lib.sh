@@ -337,6 +337,10 @@ _lib_docker_answers() {
 # under $T, no iptables, no bridge) so that tests never touch a system daemon, exports
 # DOCKER_HOST, and waits (60 s at most) until it answers. The EXIT trap removes its containers
 # and stops it. Returns non-zero, with the log tail shown, when it does not come up.
+# DOCKERD_ARGS: more dockerd arguments for dockerd_start (an array), e.g. --live-restore or
+# the TLS listener of a test of the Engine API over TCP.
+DOCKERD_ARGS=()
+
 dockerd_start() {
 	require_cmd dockerd docker
 	test_tmpdir || return 1
@@ -346,9 +350,12 @@ dockerd_start() {
 	echo '{}' >"$T/daemon.json"
 	dockerd --config-file "$T/daemon.json" --iptables=false --bridge=none \
 		--data-root "$T/data" --exec-root "$T/exec" --pidfile "$T/docker.pid" \
-		-H "unix://$T/docker.sock" </dev/null >"$T/dockerd.log" 2>&1 &
+		-H "unix://$T/docker.sock" "${DOCKERD_ARGS[@]}" </dev/null >>"$T/dockerd.log" 2>&1 &
 	DOCKERD_PID=$!
-	on_exit dockerd_stop
+	if [ -z "$_LIB_DOCKERD_CLEANUP" ]; then
+		on_exit dockerd_stop
+		_LIB_DOCKERD_CLEANUP=1
+	fi
 	export DOCKER_HOST=unix://$T/docker.sock
 
 	local deadline=$(($(date +%s) + 60))
@@ -370,6 +377,17 @@ dockerd_start() {
 
 # dockerd_stop : removes every container, stops dockerd (SIGTERM, then waits for its pid to go)
 # and whatever it left running (containerd, shims). Called by the EXIT trap; safe to call twice.
+_LIB_DOCKERD_CLEANUP=
+
+# dockerd_restart : stops the daemon alone (SIGTERM; with --live-restore in DOCKERD_ARGS its
+# containers run on) and starts it again on the same data root. Returns non-zero when the
+# daemon does not stop or does not answer again.
+dockerd_restart() {
+	stop_pid "$DOCKERD_PID" 30 || return 1
+	wait "$DOCKERD_PID" 2>/dev/null
+	dockerd_start
+}
+
 dockerd_stop() {
 	[ -n "$DOCKERD_PID" ] || return 0
 	local ids pid
