@@ -31,7 +31,7 @@ USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
                -Iinclude -Iuser -I$(OUTPUT) -DVIGIL_VERSION='"$(VERSION)"'
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unused-parameter -MMD -MP \
                -I$(VMLINUX_DIR) -Iinclude -Ibpf
-LIBS        := -lbpf -lelf -lz -ljansson
+LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread
 
 # The agent is every bpf/*.bpf.c but the feature probe, linked into one object.
 BPF_SRCS    := $(filter-out bpf/probe.bpf.c,$(wildcard bpf/*.bpf.c))
@@ -43,8 +43,9 @@ CORE_SRCS   := $(filter-out user/main.c user/loader.c user/probe.c user/agent.c,
 SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 
 # Debian packages for the build, then for the tests.
-BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev
-TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps
+BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
+              libcurl4-openssl-dev
+TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl
 
 .PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
 .DEFAULT_GOAL := all
@@ -129,13 +130,13 @@ HELPER_SRCS := $(wildcard tests/helpers/vigil-helper/*.c)
 # Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson
+	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson -lcurl -lpthread
 
 # Fuzz targets: libFuzzer with ASan and UBSan.
 $(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(TEST_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson -lcurl -lpthread
 
 # The static multi-call helper the integration tests put into their container image.
 $(OUTPUT)/tests/helpers/vigil-helper: $(HELPER_SRCS) $(wildcard tests/helpers/vigil-helper/*.h)

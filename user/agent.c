@@ -119,6 +119,13 @@ int agent_run(const struct agent_options *o)
 		err = -ENOENT;
 		goto cleanup;
 	}
+	if (o->no_engine)
+		log_info("no Engine API (--no-engine): containers are named by id alone");
+	pipeline.containers = container_table_new(o->no_engine ? NULL : &o->engine);
+	if (!pipeline.containers) {
+		err = -EINVAL;
+		goto cleanup;
+	}
 
 	err = loader_start(&lo, &skel);
 	if (err)
@@ -147,6 +154,7 @@ int agent_run(const struct agent_options *o)
 			log_error("polling the ring buffer failed: %s", strerror(-err));
 			goto cleanup;
 		}
+		container_table_drain(pipeline.containers, pipeline_announce_container, &pipeline);
 		if (pipeline.events_out)
 			fflush(pipeline.events_out);
 		if (stats_requested) {
@@ -175,6 +183,7 @@ int agent_run(const struct agent_options *o)
 cleanup:
 	ring_buffer__free(rb);
 	loader_stop(skel);
+	container_table_free(pipeline.containers);
 	cgroup_resolver_free(pipeline.cgroups);
 	proc_table_free(pipeline.procs);
 	return err ? 1 : 0;

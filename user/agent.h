@@ -6,12 +6,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine.h"
+
 struct agent_options {
 	bool print_events;      /* --events: every event as a JSON line on stdout */
 	bool monitor_host;      /* --host */
 	uint32_t ringbuf_bytes; /* --ringbuf-size */
 	bool verbose;
 	const char *cgroup_mount; /* NULL: find it */
+	bool no_engine;           /* --no-engine: name containers by id alone */
+	struct engine_options engine;
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

@@ -60,14 +60,52 @@ static json_t *proc_object(const struct event_context *ctx)
 	return obj;
 }
 
-static json_t *container_object(const struct container_ref *c)
+json_t *container_summary_json(const struct container_info *info)
 {
+	json_t *labels = json_object();
+
+	for (size_t i = 0; labels && i < info->n_labels; i++)
+		json_object_set_new(labels, info->labels[i].key ? info->labels[i].key : "",
+				    json_untrusted_cstring(info->labels[i].value, SIZE_MAX));
+	return json_pack("{s:s%, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o, s:o}}",
+			 "id", info->id, (size_t)CONTAINER_SHORT_ID_LEN,
+			 "full_id", info->id,
+			 "name", json_untrusted_cstring(info->name, SIZE_MAX),
+			 "image", json_untrusted_cstring(info->image, SIZE_MAX),
+			 "image_repository", json_untrusted_cstring(info->image_repository, SIZE_MAX),
+			 "image_tag", json_untrusted_cstring(info->image_tag, SIZE_MAX),
+			 "image_digest", json_untrusted_cstring(info->image_digest, SIZE_MAX),
+			 "labels", labels,
+			 "k8s",
+			 "pod_name", json_untrusted_cstring(info->k8s_pod_name, SIZE_MAX),
+			 "ns_name", json_untrusted_cstring(info->k8s_ns_name, SIZE_MAX),
+			 "pod_uid", json_untrusted_cstring(info->k8s_pod_uid, SIZE_MAX),
+			 "container_name", json_untrusted_cstring(info->k8s_container_name, SIZE_MAX));
+}
+
+static json_t *container_object(const struct event_context *ctx)
+{
+	static const char *const metadata_names[] = {
+		[CONTAINER_METADATA_KNOWN] = "known",
+		[CONTAINER_METADATA_PENDING] = "pending",
+		[CONTAINER_METADATA_UNAVAILABLE] = "unavailable",
+	};
+	const struct container_ref *c = ctx->container;
+	json_t *obj;
+
 	if (!c)
 		return json_null();
-	return json_pack("{s:s%, s:s, s:s}",
-			 "id", c->id, (size_t)CONTAINER_SHORT_ID_LEN,
-			 "full_id", c->id,
-			 "runtime", container_runtime_name(c->runtime));
+	obj = ctx->container_info ? container_summary_json(ctx->container_info) : json_object();
+	if (!obj)
+		return NULL;
+	if (!ctx->container_info) {
+		json_object_set_new(obj, "id", json_stringn(c->id, CONTAINER_SHORT_ID_LEN));
+		json_object_set_new(obj, "full_id", json_string(c->id));
+	}
+	json_object_set_new(obj, "runtime", json_string(container_runtime_name(c->runtime)));
+	json_object_set_new(obj, "metadata", json_string(metadata_names[ctx->container_info ? CONTAINER_METADATA_KNOWN
+											     : ctx->metadata]));
+	return obj;
 }
 
 /*
@@ -154,7 +192,7 @@ json_t *event_to_json(const struct event_context *ctx)
 			 "ancestors", ancestors,
 			 "cgroup", "id", (json_int_t)ev->hdr.cgroup_id,
 				   "path", ctx->cgroup_path ? json_untrusted_cstring(ctx->cgroup_path, SIZE_MAX) : json_null(),
-			 "container", container_object(ctx->container),
+			 "container", container_object(ctx),
 			 "ns", "pid", (json_int_t)ev->hdr.pidns_ino, "mnt", (json_int_t)ev->hdr.mntns_ino,
 			 type ? type : "payload", payload_object(ev));
 	/* The container runtime's own setup, not the container's doing (see VIGIL_F_SETUP). */

@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "container.h"
+#include "container_info.h"
+#include "containers.h"
 #include "decode.h"
 #include "proctable.h"
 
@@ -20,8 +22,13 @@ struct event_context {
 	size_t n_ancestors;
 	const char *cgroup_path;                    /* NULL when unresolved */
 	const struct container_ref *container;      /* NULL for the host */
+	const struct container_info *container_info; /* the Engine API's word; NULL when not known */
+	enum container_metadata metadata;           /* why container_info is NULL */
 	int64_t boot_to_unix_ns;                    /* add to ts_boot_ns for wall-clock time */
 };
+
+/* A container's identity for events: id, name, image, labels, Kubernetes fields. New reference. */
+json_t *container_summary_json(const struct container_info *info);
 
 /* A new reference to the event's JSON object, or NULL when out of memory. */
 json_t *event_to_json(const struct event_context *ctx);

@@ -42,7 +42,16 @@ static const char top_usage[] =
 
 /* ---- vigil run ---- */
 
-enum { OPT_RINGBUF_SIZE = 0x100, OPT_CGROUP_MOUNT };
+enum {
+	OPT_RINGBUF_SIZE = 0x100,
+	OPT_CGROUP_MOUNT,
+	OPT_ENGINE_SOCKET,
+	OPT_ENGINE_URL,
+	OPT_ENGINE_TLS_CA,
+	OPT_ENGINE_TLS_CERT,
+	OPT_ENGINE_TLS_KEY,
+	OPT_NO_ENGINE,
+};
 
 static const struct argp_option run_options[] = {
 	{ "events", 'e', NULL, 0, "Print every event as one JSON line on stdout", 0 },
@@ -52,6 +61,15 @@ static const struct argp_option run_options[] = {
 	{ "cgroup-mount", OPT_CGROUP_MOUNT, "DIR", 0,
 	  "Where cgroup2 is mounted (default: found in /proc/self/mountinfo)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more, libbpf's messages and the verifier's log included", 0 },
+	{ NULL, 0, NULL, 0, "Container metadata (the Docker Engine API; Podman's compatible API too):", 1 },
+	{ "engine-socket", OPT_ENGINE_SOCKET, "PATH", 0,
+	  "The Engine API's unix socket (default " ENGINE_DEFAULT_SOCKET ")", 1 },
+	{ "engine-url", OPT_ENGINE_URL, "URL", 0,
+	  "Talk to the Engine API over TCP instead: https://HOST:PORT (with the three TLS files) or http://", 1 },
+	{ "engine-tls-ca", OPT_ENGINE_TLS_CA, "FILE", 0, "CA certificate that signed the daemon's", 1 },
+	{ "engine-tls-cert", OPT_ENGINE_TLS_CERT, "FILE", 0, "vigil's client certificate", 1 },
+	{ "engine-tls-key", OPT_ENGINE_TLS_KEY, "FILE", 0, "vigil's client key", 1 },
+	{ "no-engine", OPT_NO_ENGINE, NULL, 0, "Do not ask any Engine API: containers are named by id alone", 1 },
 	{ 0 },
 };
 
@@ -82,6 +100,24 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 	case OPT_CGROUP_MOUNT:
 		o->cgroup_mount = arg;
 		break;
+	case OPT_ENGINE_SOCKET:
+		o->engine.socket_path = arg;
+		break;
+	case OPT_ENGINE_URL:
+		o->engine.url = arg;
+		break;
+	case OPT_ENGINE_TLS_CA:
+		o->engine.tls_ca = arg;
+		break;
+	case OPT_ENGINE_TLS_CERT:
+		o->engine.tls_cert = arg;
+		break;
+	case OPT_ENGINE_TLS_KEY:
+		o->engine.tls_key = arg;
+		break;
+	case OPT_NO_ENGINE:
+		o->no_engine = true;
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
@@ -99,13 +135,20 @@ static const struct argp run_argp = {
 	       "stderr and exits 0). SIGUSR1 prints the counters without stopping.\n"
 	       "\n"
 	       "Host processes are filtered out in the kernel unless --host is given. Each\n"
-	       "event names its process, parent, ancestors, cgroup and container.\n"
+	       "event names its process, parent, ancestors, cgroup and container; the\n"
+	       "container's name, image, labels and Kubernetes pod come from the Engine API,\n"
+	       "and each container is announced once with its posture (a `container` event:\n"
+	       "privileged, capabilities, mounts, namespaces, limits...). With no Engine API\n"
+	       "reachable vigil runs on and names containers by id until it answers.\n"
 	       "Needs root (or CAP_BPF and CAP_PERFMON), kernel BTF and tracefs (mounted\n"
 	       "if it is not).\n"
 	       "\n"
 	       "Examples:\n"
 	       "  vigil run --events\n"
 	       "  vigil run --events --host --ringbuf-size 32 > events.jsonl\n"
+	       "  vigil run --events --engine-socket /run/podman/podman.sock\n"
+	       "  vigil run --events --engine-url https://10.0.0.5:2376 --engine-tls-ca ca.pem \\\n"
+	       "      --engine-tls-cert cert.pem --engine-tls-key key.pem\n"
 	       "  vigil run --events | jq 'select(.type == \"exec\") | .proc.args'"
 	       "\vOptions:",
 };

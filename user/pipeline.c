@@ -6,6 +6,7 @@
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
+#include "json_writer.h"
 #include "log.h"
 #include "pipeline.h"
 
@@ -27,6 +28,26 @@ static void write_event(struct pipeline *p, const struct event_context *ctx)
 	} else {
 		p->stats.written++;
 	}
+	json_decref(obj);
+}
+
+void pipeline_announce_container(const struct container_info *info, const char *action, void *pipeline)
+{
+	struct pipeline *p = pipeline;
+	struct timespec now;
+	char time_text[48];
+	json_t *obj;
+
+	if (!p->events_out)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_format_time((int64_t)now.tv_sec * 1000000000 + now.tv_nsec, time_text, sizeof(time_text));
+	obj = json_pack("{s:s, s:s, s:s, s:o, s:o}", "time", time_text, "type", "container", "action", action,
+			"container", container_summary_json(info), "posture", container_info_posture_json(info));
+	if (!obj || json_dumpf(obj, p->events_out, JSON_COMPACT) || fputc('\n', p->events_out) == EOF)
+		p->stats.write_errors++;
+	else
+		p->stats.written++;
 	json_decref(obj);
 }
 
@@ -59,6 +80,9 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 	} else if (p->events_out) {
 		ctx.ev = &ev;
 		ctx.container = in_container ? &container : NULL;
+		ctx.metadata = CONTAINER_METADATA_UNAVAILABLE;
+		if (in_container && p->containers)
+			ctx.container_info = container_table_get(p->containers, &container, &ctx.metadata);
 		ctx.proc = proc_table_get(p->procs, ev.hdr.tgid);
 		ctx.n_ancestors = proc_table_ancestors(p->procs, ev.hdr.tgid, ctx.ancestors,
 						       EVENT_JSON_ANCESTORS_MAX);

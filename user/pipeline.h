@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "cgroup.h"
+#include "container_info.h"
+#include "containers.h"
 #include "proctable.h"
 #include "vigil_event.h"
 
@@ -27,6 +29,7 @@ struct pipeline_stats {
 struct pipeline {
 	struct proc_table *procs;        /* required */
 	struct cgroup_resolver *cgroups; /* NULL: ids only, every event is the host's */
+	struct container_table *containers; /* NULL: containers named by id alone */
 	bool monitor_host;               /* report host processes too */
 	FILE *events_out;                /* NULL: do not print events */
 	int64_t boot_to_unix_ns;         /* boot-clock -> wall-clock offset */
@@ -35,6 +38,13 @@ struct pipeline {
 
 /* Handle one raw record. Returns 0, or -EINVAL when it did not decode (counted, logged). */
 int pipeline_handle(struct pipeline *p, const void *data, size_t len);
+
+/*
+ * Write a `container` event: a container seen for the first time ("start",
+ * "running" at vigil's start), renamed or destroyed, with its posture. The
+ * container table calls it (as its announce callback) with the pipeline as ctx.
+ */
+void pipeline_announce_container(const struct container_info *info, const char *action, void *pipeline);
 
 /* The offset from CLOCK_BOOTTIME to the Unix epoch, measured now. */
 int64_t pipeline_boot_to_unix_ns(void);

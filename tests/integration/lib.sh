@@ -318,7 +318,7 @@ _lib_pids_mentioning() {
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$1"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$1"; then
 			echo "$pid"
 		fi
 	done

@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "containers.h"
+#include "log.h"
+#include "u64map.h"
+
+/* Lookups waiting for the inspect thread; beyond this they wait for the next re-list. */
+#define LOOKUP_QUEUE_MAX 4096
+#define BACKOFF_MIN_SEC 1
+#define BACKOFF_MAX_SEC 30
+
+struct container_entry {
+	char id[CONTAINER_ID_MAX + 1];
+	enum container_metadata state;
+	struct container_info info; /* when KNOWN */
+};
+
+enum result_kind {
+	RESULT_INFO,    /* info for a container (new or changed) */
+	RESULT_GONE,    /* destroyed */
+	RESULT_UNKNOWN, /* the API does not know it (not a container of this daemon) */
+};
+
+struct result {
+	struct result *next;
+	enum result_kind kind;
+	char id[CONTAINER_ID_MAX + 1];
+	char action[16]; /* for RESULT_INFO: "start", "running", "rename" */
+	struct container_info info;
+};
+
+struct lookup {
+	char id[CONTAINER_ID_MAX + 1];
+	char action[16];
+};
+
+struct container_table {
+	/* Owned by the pipeline's thread. */
+	struct u64map *by_key;
+
+	/* Shared with the API threads, under lock. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct lookup *lookups; /* ring of LOOKUP_QUEUE_MAX */
+	size_t lookup_head, lookup_count;
+	struct result *results, **results_tail;
+	volatile bool stop;
+
+	bool api;
+	struct engine_options options;
+	pthread_t events_thread, inspect_thread;
+	bool threads_started;
+};
+
+/* The map key of a container id: its first 16 hex digits; the full id is checked on lookup. */
+static uint64_t id_key(const char *id)
+{
+	uint64_t key = 0;
+
+	for (int i = 0; i < 16 && id[i]; i++)
+		key = key << 4 | (uint64_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
+	return key;
+}
+
+static void entry_free(void *p)
+{
+	struct container_entry *e = p;
+
+	if (!e)
+		return;
+	if (e->state == CONTAINER_METADATA_KNOWN)
+		container_info_free(&e->info);
+	free(e);
+}
+
+/* ---- the API threads' side ---- */
+
+static void queue_lookup(struct container_table *t, const char *id, const char *action)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->lookup_count < LOOKUP_QUEUE_MAX) {
+		struct lookup *l = &t->lookups[(t->lookup_head + t->lookup_count) % LOOKUP_QUEUE_MAX];
+
+		memcpy(l->id, id, sizeof(l->id));
+		snprintf(l->action, sizeof(l->action), "%s", action);
+		t->lookup_count++;
+		pthread_cond_broadcast(&t->wake);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void post_result(struct container_table *t, struct result *r)
+{
+	pthread_mutex_lock(&t->lock);
+	r->next = NULL;
+	*t->results_tail = r;
+	t->results_tail = &r->next;
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Sleep up to `seconds`, or until the table stops. Returns false when it stopped. */
+static bool wait_or_stop(struct container_table *t, int seconds)
+{
+	struct timespec until;
+	bool running;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += seconds;
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop && pthread_cond_timedwait(&t->wake, &t->lock, &until) != ETIMEDOUT)
+		;
+	running = !t->stop;
+	pthread_mutex_unlock(&t->lock);
+	return running;
+}
+
+static void on_engine_event(const struct engine_event *ev, void *ctx)
+{
+	struct container_table *t = ctx;
+
+	if (!strcmp(ev->action, "start") || !strcmp(ev->action, "rename")) {
+		queue_lookup(t, ev->id, ev->action);
+	} else if (!strcmp(ev->action, "destroy")) {
+		struct result *r = calloc(1, sizeof(*r));
+
+		if (!r)
+			return;
+		r->kind = RESULT_GONE;
+		memcpy(r->id, ev->id, sizeof(r->id));
+		post_result(t, r);
+	}
+}
+
+/*
+ * Connect, list what runs, follow /events; when the API goes away, say so
+ * once, retry with back-off, and list again when it is back (what started
+ * meanwhile is looked up then).
+ */
+static void *events_thread_main(void *arg)
+{
+	struct container_table *t = arg;
+	int backoff = BACKOFF_MIN_SEC;
+	bool was_up = false, said_down = false;
+	char err[512];
+
+	while (!t->stop) {
+		struct engine_client *c = engine_client_new(&t->options, err, sizeof(err));
+		char **ids = NULL;
+		size_t n = 0;
+
+		if (c && engine_negotiate(c, err, sizeof(err)) == 0 &&
+		    engine_list_containers(c, &ids, &n, err, sizeof(err)) == 0) {
+			log_info("Engine API at %s answers (API %s); %zu containers running", engine_client_endpoint(c),
+				 engine_api_version(c), n);
+			was_up = true;
+			said_down = false;
+			backoff = BACKOFF_MIN_SEC;
+			for (size_t i = 0; i < n; i++)
+				queue_lookup(t, ids[i], "running");
+			engine_free_ids(ids, n);
+			if (engine_follow_events(c, on_engine_event, t, &t->stop, err, sizeof(err)) == 0) {
+				engine_client_free(c);
+				break;
+			}
+		}
+		engine_client_free(c);
+		if (t->stop)
+			break;
+		if (!said_down) {
+			log_warn("%s %s; containers are named by id alone until it answers (retrying)",
+				 was_up ? "lost the Engine API:" : "no Engine API:", err);
+			said_down = true;
+		}
+		if (!wait_or_stop(t, backoff))
+			break;
+		backoff = backoff * 2 > BACKOFF_MAX_SEC ? BACKOFF_MAX_SEC : backoff * 2;
+	}
+	return NULL;
+}
+
+static bool next_lookup(struct container_table *t, struct lookup *out)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->stop && !t->lookup_count)
+		pthread_cond_wait(&t->wake, &t->lock);
+	if (!t->stop) {
+		*out = t->lookups[t->lookup_head];
+		t->lookup_head = (t->lookup_head + 1) % LOOKUP_QUEUE_MAX;
+		t->lookup_count--;
+		got = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return got;
+}
+
+static void *inspect_thread_main(void *arg)
+{
+	struct container_table *t = arg;
+	struct engine_client *c = NULL;
+	struct lookup l;
+	char err[512];
+
+	while (next_lookup(t, &l)) {
+		struct result *r;
+		int rc;
+
+		if (!c) {
+			c = engine_client_new(&t->options, err, sizeof(err));
+			if (c && engine_negotiate(c, err, sizeof(err))) {
+				engine_client_free(c);
+				c = NULL;
+			}
+			if (!c)
+				continue; /* the events thread says the API is down, and lists again when it is back */
+		}
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			continue;
+		memcpy(r->id, l.id, sizeof(r->id));
+		snprintf(r->action, sizeof(r->action), "%s", l.action);
+		rc = engine_inspect(c, l.id, &r->info, err, sizeof(err));
+		if (rc == 0) {
+			r->kind = RESULT_INFO;
+		} else if (rc == -ENOENT) {
+			r->kind = RESULT_UNKNOWN;
+		} else {
+			if (rc == -EINVAL || rc == -EPROTO)
+				log_warn("cannot use the Engine API's answer about container %.12s: %s", l.id, err);
+			free(r);
+			/* A broken connection: start over with a new client next time. */
+			if (rc != -EINVAL && rc != -EPROTO) {
+				engine_client_free(c);
+				c = NULL;
+			}
+			continue;
+		}
+		post_result(t, r);
+	}
+	engine_client_free(c);
+	return NULL;
+}
+
+/* ---- the pipeline's side ---- */
+
+struct container_table *container_table_new(const struct engine_options *o)
+{
+	struct container_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->by_key = u64map_new();
+	t->lookups = calloc(LOOKUP_QUEUE_MAX, sizeof(*t->lookups));
+	if (!t->by_key || !t->lookups) {
+		container_table_free(t);
+		return NULL;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->wake, NULL);
+	t->results_tail = &t->results;
+	if (o) {
+		char err[256];
+		struct engine_client *check = engine_client_new(o, err, sizeof(err));
+
+		/* Options that can never work are the user's to fix now, not a retry loop's. */
+		if (!check) {
+			log_error("%s", err);
+			container_table_free(t);
+			return NULL;
+		}
+		engine_client_free(check);
+		t->api = true;
+		t->options = *o;
+		if (pthread_create(&t->events_thread, NULL, events_thread_main, t) == 0 &&
+		    pthread_create(&t->inspect_thread, NULL, inspect_thread_main, t) == 0) {
+			t->threads_started = true;
+		} else {
+			log_error("cannot start the Engine API threads");
+			t->stop = true;
+			container_table_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+void container_table_free(struct container_table *t)
+{
+	struct result *r, *next;
+
+	if (!t)
+		return;
+	if (t->threads_started) {
+		pthread_mutex_lock(&t->lock);
+		t->stop = true;
+		pthread_cond_broadcast(&t->wake);
+		pthread_mutex_unlock(&t->lock);
+		pthread_join(t->events_thread, NULL);
+		pthread_join(t->inspect_thread, NULL);
+	}
+	for (r = t->results; r; r = next) {
+		next = r->next;
+		if (r->kind == RESULT_INFO)
+			container_info_free(&r->info);
+		free(r);
+	}
+	u64map_free(t->by_key, entry_free);
+	free(t->lookups);
+	if (t->results_tail) {
+		pthread_mutex_destroy(&t->lock);
+		pthread_cond_destroy(&t->wake);
+	}
+	free(t);
+}
+
+static struct container_entry *find(struct container_table *t, const char *id)
+{
+	struct container_entry *e = u64map_get(t->by_key, id_key(id));
+
+	return e && !strcmp(e->id, id) ? e : NULL;
+}
+
+const struct container_info *container_table_get(struct container_table *t, const struct container_ref *ref,
+						 enum container_metadata *state)
+{
+	struct container_entry *e = find(t, ref->id);
+
+	if (e) {
+		*state = e->state;
+		return e->state == CONTAINER_METADATA_KNOWN ? &e->info : NULL;
+	}
+	if (!t->api || ref->runtime != CONTAINER_RUNTIME_DOCKER) {
+		*state = CONTAINER_METADATA_UNAVAILABLE;
+		return NULL;
+	}
+	/* First sight: remember that it was asked for, so it is asked once. */
+	e = calloc(1, sizeof(*e));
+	if (e) {
+		void *old = NULL;
+
+		memcpy(e->id, ref->id, sizeof(e->id));
+		e->state = CONTAINER_METADATA_PENDING;
+		if (u64map_put(t->by_key, id_key(e->id), e, &old)) {
+			free(e);
+		} else {
+			entry_free(old);
+			queue_lookup(t, ref->id, "start");
+		}
+	}
+	*state = CONTAINER_METADATA_PENDING;
+	return NULL;
+}
+
+static void apply_result(struct container_table *t, struct result *r,
+			 void (*announce)(const struct container_info *info, const char *action, void *ctx), void *ctx)
+{
+	struct container_entry *e = find(t, r->id);
+	void *old = NULL;
+
+	switch (r->kind) {
+	case RESULT_GONE:
+		if (e) {
+			if (e->state == CONTAINER_METADATA_KNOWN)
+				announce(&e->info, "destroy", ctx);
+			entry_free(u64map_remove(t->by_key, id_key(r->id)));
+		}
+		return;
+	case RESULT_UNKNOWN:
+		if (e && e->state == CONTAINER_METADATA_PENDING)
+			e->state = CONTAINER_METADATA_UNAVAILABLE;
+		return;
+	case RESULT_INFO:
+		break;
+	}
+	if (!e) {
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return;
+		memcpy(e->id, r->id, sizeof(e->id));
+		if (u64map_put(t->by_key, id_key(e->id), e, &old)) {
+			free(e);
+			return;
+		}
+		entry_free(old);
+	} else if (e->state == CONTAINER_METADATA_KNOWN) {
+		bool renamed = strcmp(e->info.name, r->info.name) != 0;
+
+		container_info_free(&e->info);
+		e->info = r->info;
+		memset(&r->info, 0, sizeof(r->info));
+		if (renamed || !strcmp(r->action, "rename"))
+			announce(&e->info, "rename", ctx);
+		return;
+	}
+	/* First knowledge of this container: announce it. */
+	e->state = CONTAINER_METADATA_KNOWN;
+	e->info = r->info;
+	memset(&r->info, 0, sizeof(r->info));
+	announce(&e->info, !strcmp(r->action, "running") ? "running" : "start", ctx);
+}
+
+void container_table_drain(struct container_table *t,
+			   void (*announce)(const struct container_info *info, const char *action, void *ctx), void *ctx)
+{
+	struct result *list, *next;
+
+	if (!t->api)
+		return;
+	pthread_mutex_lock(&t->lock);
+	list = t->results;
+	t->results = NULL;
+	t->results_tail = &t->results;
+	pthread_mutex_unlock(&t->lock);
+	for (; list; list = next) {
+		next = list->next;
+		apply_result(t, list, announce, ctx);
+		if (list->kind == RESULT_INFO && list->info.name)
+			container_info_free(&list->info);
+		free(list);
+	}
+}
