@@ -34,7 +34,9 @@ BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unuse
 LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread
 
 # The agent is every bpf/*.bpf.c but the feature probe, linked into one object.
-BPF_SRCS    := $(filter-out bpf/probe.bpf.c,$(wildcard bpf/*.bpf.c))
+# maps.bpf.c goes first: it defines the shared maps, and bpftool 7.1 (libbpf 1.1)
+# misplaces them when a file with maps of its own is linked before it.
+BPF_SRCS    := bpf/maps.bpf.c $(filter-out bpf/probe.bpf.c bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS   := $(wildcard user/*.c)
 USER_OBJS   := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))

@@ -64,6 +64,96 @@ static __always_inline __u32 store_exec_tail(struct vigil_scratch *s, struct tas
 	return off + len + 1;
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+/*
+ * overlayfs's inode around the VFS one (fs/overlayfs/ovl_entry.h). A local
+ * flavour that CO-RE relocates: overlayfs may be a module, absent from
+ * vmlinux.h, and its layout is private to it.
+ */
+struct ovl_inode___vigil {
+	struct inode vfs_inode;
+	struct dentry *__upperdentry;
+} __attribute__((preserve_access_index));
+
+/*
+ * A memfd: memfd_create names every one "memfd:<name>" (a program cannot
+ * choose another) and its inode is never linked into a folder. The name alone
+ * could be a disk file's, which is linked; the link count alone would also
+ * take an O_TMPFILE or a deleted file run through its fd, which are not
+ * memfds (though just as fileless).
+ */
+static __always_inline bool file_is_memfd(struct file *file)
+{
+	char name[6];
+
+	if (BPF_CORE_READ(file, f_inode, i_nlink) != 0)
+		return false;
+	if (bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name)))
+		return false;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' &&
+	       name[5] == ':';
+}
+
+/*
+ * The file lives in an overlayfs upper layer: a container's file written (or
+ * changed) after the container started, not one of its image's. An overlay
+ * inode has an upper dentry exactly when the file was created or copied up.
+ */
+static __always_inline bool file_in_upper_layer(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct ovl_inode___vigil *ovl;
+
+	if (!bpf_core_field_exists(struct ovl_inode___vigil, __upperdentry))
+		return false;
+	if (BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return false;
+	ovl = (void *)inode - bpf_core_field_offset(struct ovl_inode___vigil, vfs_inode);
+	return BPF_CORE_READ(ovl, __upperdentry) != NULL;
+}
+
+/* The file's path, as the task's root sees it, starts with "/dev/shm/". Uses s->path. */
+static __always_inline bool file_in_dev_shm(struct vigil_scratch *s, struct task_struct *task, struct file *file)
+{
+	static const char dev_shm[] = "/dev/shm/";
+	bool truncated = false;
+	/* f_path is const in recent kernels; path_build only reads it. */
+	__u64 pos = path_build(s, (struct path *)&file->f_path, &task->fs->root, &truncated);
+
+	for (__u64 i = 0; i < sizeof(dev_shm) - 1; i++)
+		if (s->path[(pos + i) & (sizeof(s->path) - 1)] != dev_shm[i])
+			return false;
+	return true;
+}
+
+/* Where the program just loaded comes from: VIGIL_EXE_* but VIGIL_EXE_HAS_TTY. Uses s->path. */
+static __always_inline __u32 exe_origin(struct vigil_scratch *s, struct task_struct *task, struct file *exe)
+{
+	__u32 flags = 0;
+
+	if (file_is_memfd(exe))
+		flags |= VIGIL_EXE_MEMFD;
+	if (file_in_upper_layer(exe))
+		flags |= VIGIL_EXE_UPPER_LAYER;
+	if (file_in_dev_shm(s, task, exe))
+		flags |= VIGIL_EXE_DEV_SHM;
+	return flags;
+}
+
+/* The controlling terminal's device number, encoded as new_encode_dev does (stat's st_rdev); 0 for none. */
+static __always_inline __u32 task_tty(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	__u32 major, minor;
+
+	if (!tty)
+		return 0;
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 /* After exec the task is its process's leader: the state goes on it. */
 static __always_inline void mark_execed(struct task_struct *task)
 {
@@ -81,6 +171,7 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 {
 	struct vigil_exec_event *e;
 	struct vigil_scratch *s;
+	struct file *exe;
 	__u32 tail_len;
 
 	mark_execed(task);
@@ -95,9 +186,16 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	fill_header(&e->hdr, VIGIL_EVENT_EXEC, task);
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->old_tid = old_pid;
-	e->exe_flags = 0;
-	e->tty = 0;
-	e->exe_ino = 0;
+	/*
+	 * bprm->file is what the kernel loaded: for a script, its interpreter
+	 * (the script is exec.filename). Before the tail: both use s->path.
+	 */
+	exe = BPF_CORE_READ(bprm, file);
+	e->exe_flags = exe_origin(s, task, exe);
+	e->tty = task_tty(task);
+	if (e->tty)
+		e->exe_flags |= VIGIL_EXE_HAS_TTY;
+	e->exe_ino = BPF_CORE_READ(exe, f_inode, i_ino);
 	e->_pad = 0;
 	tail_len = store_exec_tail(s, task, bprm);
 	e->hdr.size = sizeof(*e) + tail_len;

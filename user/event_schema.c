@@ -12,7 +12,9 @@
 
 /*
  * Every credential change carries what was asked for (up to three ids), then
- * the ids before (from the syscall's entry) and after (at its exit).
+ * the ids before (from the syscall's entry) and after (at its exit). The ids
+ * are the kernel's (the initial user namespace's), the asked ones as the
+ * process gave them. Old ids are -1 when vigil did not see the call enter.
  */
 #define CRED_IDS(old_or_new, u)                                                                  \
 	A(#old_or_new "_" #u "id", ID), A(#old_or_new "_e" #u "id", ID), A(#old_or_new "_s" #u "id", ID), \
@@ -40,11 +42,17 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 	/* setfsuid/setfsgid return the previous fs id, never an error. */
 	CRED_ROW(VIGIL_EVENT_SETFSUID, "setfsuid", "setfsuid(fsuid)", A("fsuid", ID), NO_ARG, NO_ARG, u),
 	CRED_ROW(VIGIL_EVENT_SETFSGID, "setfsgid", "setfsgid(fsgid)", A("fsgid", ID), NO_ARG, NO_ARG, g),
+	/* pid: the header's (0: the caller); new_*: the sets at the exit, old_*: at the entry (0 if unseen). */
 	[VIGIL_EVENT_CAPSET] = { "capset", FAMILY_CREDENTIALS, "capset(): the process changes its capability sets",
 		{ A("pid", PID), A("new_effective", CAP_SET), A("new_permitted", CAP_SET),
 		  A("new_inheritable", CAP_SET), A("old_effective", CAP_SET), A("old_permitted", CAP_SET),
 		  A("old_inheritable", CAP_SET) }, { { 0 } } },
-	/* result: 0 granted, -EPERM denied; syscall_nr: the system call that asked. */
+	/*
+	 * result: 0 granted, -EPERM denied; syscall_nr: the system call that asked. userns: the
+	 * inode of the user namespace the check is against (4026531837, the initial one: a
+	 * privilege over the whole machine). Only checks of the process's own credentials, made
+	 * after its container's setup, and not the memory-accounting ones (bpf/creds.bpf.c).
+	 */
 	[VIGIL_EVENT_CAPABLE] = { "capable", FAMILY_CAPABILITY,
 		"the kernel checks a capability of the process (in the kernel's capability mask)",
 		{ A("cap", CAP), A("userns", UINT) }, { { 0 } } },
@@ -72,12 +80,18 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 		{ { 0 } }, { A("new_root", PATH), A("put_old", PATH) } },
 	[VIGIL_EVENT_CHROOT] = { "chroot", FAMILY_MOUNT, "chroot(path)", { { 0 } }, { A("path", PATH) } },
 
-	/* ns_type: the type of the namespace fd (nstype may be 0, "any"); ns_ino: that namespace. */
+	/*
+	 * ns_type: the type of the namespace fd (nstype may be 0, "any"); ns_ino: that namespace.
+	 * Both 0 when fd is not a namespace file (a pidfd), hence flags: 0 prints "0", not "ANY".
+	 */
 	[VIGIL_EVENT_SETNS] = { "setns", FAMILY_NAMESPACE, "setns(fd, nstype): the process joins a namespace",
-		{ A("fd", FD), A("nstype", NS_TYPE), A("ns_type", NS_TYPE), A("ns_ino", UINT) }, { { 0 } } },
+		{ A("fd", FD), A("nstype", NS_TYPE), A("ns_type", CLONE_FLAGS), A("ns_ino", UINT) }, { { 0 } } },
 	[VIGIL_EVENT_UNSHARE] = { "unshare", FAMILY_NAMESPACE, "unshare(flags): the process leaves namespaces",
 		{ A("flags", CLONE_FLAGS) }, { { 0 } } },
-	/* clone and clone3 are events only with namespace flags; plain forks are fork events. */
+	/*
+	 * clone and clone3 are events only with namespace flags; plain forks are fork events.
+	 * result: the child's pid. clone's flags leave out their low byte, the exit signal.
+	 */
 	[VIGIL_EVENT_CLONE] = { "clone", FAMILY_NAMESPACE, "clone() into new namespaces",
 		{ A("flags", CLONE_FLAGS) }, { { 0 } } },
 	[VIGIL_EVENT_CLONE3] = { "clone3", FAMILY_NAMESPACE, "clone3() into new namespaces",
@@ -110,13 +124,20 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 	/* Only the families in the kernel's socket mask (by default AF_PACKET). */
 	[VIGIL_EVENT_SOCKET] = { "socket", FAMILY_NETWORK, "socket(domain, type, protocol), for watched families",
 		{ A("domain", SOCKET_FAMILY), A("type", SOCKET_TYPE), A("protocol", INT) }, { { 0 } } },
+	/*
+	 * AF_UNIX, AF_INET and AF_INET6 only. address: the sockaddr as the process gave it (a unix
+	 * path relative or abstract as it was). A nonblocking connect under way returns -EINPROGRESS.
+	 */
 	[VIGIL_EVENT_CONNECT] = { "connect", FAMILY_NETWORK, "connect(fd, address): unix and inet",
 		{ A("fd", FD) }, { A("address", SOCKADDR) } },
 
 	/*
-	 * Opens of watched paths only (the agent's path filter). path: absolute,
-	 * resolved from the opened file when the open succeeded, else as given
-	 * joined to the cwd; name: the path as the process gave it.
+	 * Opens of watched paths only (user/path_filter.c; bpf/file.bpf.c says how
+	 * they are matched). path: absolute: the opened file's own path when the
+	 * open succeeded, else the name joined to the cwd or to dirfd's folder (as
+	 * written: "..", symlinks unresolved); name: as the process gave it.
+	 * flags: O_ACCMODE says read or write. creat() is an open event (syscall
+	 * "creat", flags O_WRONLY|O_CREAT|O_TRUNC).
 	 */
 	[VIGIL_EVENT_OPEN] = { "open", FAMILY_FILE, "open(name, flags, mode) of a watched path",
 		{ A("dirfd", FD), A("flags", OPEN_FLAGS), A("mode", MODE) }, { A("path", PATH), A("name", PATH) } },
@@ -125,7 +146,12 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 	[VIGIL_EVENT_OPENAT2] = { "openat2", FAMILY_FILE, "openat2(dirfd, name, how) of a watched path",
 		{ A("dirfd", FD), A("flags", OPEN_FLAGS), A("mode", MODE), A("resolve", HEX) },
 		{ A("path", PATH), A("name", PATH) } },
-	/* Links are events when their target is a watched path. */
+	/*
+	 * Links are events when their target is a watched path. symlink's target
+	 * is its text, matched when absolute (a relative one by its last component
+	 * only); link's oldpath is reported joined to the cwd or to olddirfd's
+	 * folder, as an open's failed path is.
+	 */
 	[VIGIL_EVENT_SYMLINK] = { "symlink", FAMILY_FILE, "symlink(target, linkpath) to a watched path",
 		{ A("newdirfd", FD) }, { A("target", PATH), A("linkpath", PATH) } },
 	[VIGIL_EVENT_SYMLINKAT] = { "symlinkat", FAMILY_FILE, "symlinkat(target, newdirfd, linkpath) to a watched path",
@@ -134,12 +160,17 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 		{ A("olddirfd", FD), A("newdirfd", FD), A("flags", AT_FLAGS) }, { A("oldpath", PATH), A("newpath", PATH) } },
 	[VIGIL_EVENT_LINKAT] = { "linkat", FAMILY_FILE, "linkat(olddirfd, oldpath, newdirfd, newpath, flags) of a watched path",
 		{ A("olddirfd", FD), A("newdirfd", FD), A("flags", AT_FLAGS) }, { A("oldpath", PATH), A("newpath", PATH) } },
-	/* chmods are events when they set the setuid or setgid bit. */
-	[VIGIL_EVENT_CHMOD] = { "chmod", FAMILY_FILE, "chmod(path, mode) adding setuid/setgid",
+	/*
+	 * chmods are events when they set the setuid or setgid bit. path: joined
+	 * as link's oldpath (chmod's dirfd is AT_FDCWD); for fchmod, the fd's
+	 * file. fchmodat2 is a fchmodat event (syscall "fchmodat2"), the only one
+	 * with flags.
+	 */
+	[VIGIL_EVENT_CHMOD] = { "chmod", FAMILY_FILE, "chmod(path, mode) setting setuid/setgid",
 		{ A("dirfd", FD), A("mode", MODE), A("flags", AT_FLAGS) }, { A("path", PATH) } },
-	[VIGIL_EVENT_FCHMOD] = { "fchmod", FAMILY_FILE, "fchmod(fd, mode) adding setuid/setgid",
+	[VIGIL_EVENT_FCHMOD] = { "fchmod", FAMILY_FILE, "fchmod(fd, mode) setting setuid/setgid",
 		{ A("fd", FD), A("mode", MODE) }, { A("path", PATH) } },
-	[VIGIL_EVENT_FCHMODAT] = { "fchmodat", FAMILY_FILE, "fchmodat(dirfd, path, mode, flags) adding setuid/setgid",
+	[VIGIL_EVENT_FCHMODAT] = { "fchmodat", FAMILY_FILE, "fchmodat(dirfd, path, mode, flags) setting setuid/setgid",
 		{ A("dirfd", FD), A("mode", MODE), A("flags", AT_FLAGS) }, { A("path", PATH) } },
 };
 

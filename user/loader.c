@@ -13,6 +13,7 @@
 
 #include "loader.h"
 #include "log.h"
+#include "path_filter.h"
 #include "probe.h"
 #include "vigil.skel.h"
 
@@ -146,10 +147,28 @@ static void skip_missing_hooks(struct vigil_bpf *skel)
 }
 
 /*
- * Mark the processes that already run as past their setup (VIGIL_TASK_EXECED):
- * they exec'd before vigil could see it. The map is keyed by pidfd.
+ * A host process: in the initial pid namespace and the host's mount
+ * namespace, as task_is_host judges in the kernel.
  */
-static void seed_task_state(struct vigil_bpf *skel)
+static bool process_is_host(long pid, uint64_t host_mntns)
+{
+	char path[64];
+	uint64_t ino = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/ns/pid", pid);
+	if (namespace_inode(path, &ino) || ino != INITIAL_PIDNS_INO)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
+	return !namespace_inode(path, &ino) && ino == host_mntns;
+}
+
+/*
+ * Mark the container processes that already run as past their setup
+ * (VIGIL_TASK_EXECED): they exec'd before vigil could see it. Host processes
+ * are left alone, as the exec program leaves them: a host runc that inherited
+ * the mark would pass it to every container it sets up. Keyed by pidfd.
+ */
+static void seed_task_state(struct vigil_bpf *skel, uint64_t host_mntns)
 {
 	struct vigil_task_state_value {
 		uint32_t flags;
@@ -168,7 +187,7 @@ static void seed_task_state(struct vigil_bpf *skel)
 		long pid = strtol(de->d_name, &end, 10);
 		int pidfd;
 
-		if (*end || pid <= 0)
+		if (*end || pid <= 0 || process_is_host(pid, host_mntns))
 			continue;
 		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 		if (pidfd < 0)
@@ -179,6 +198,27 @@ static void seed_task_state(struct vigil_bpf *skel)
 	}
 	closedir(proc);
 	log_debug("seeded the state of %d running processes", seeded);
+}
+
+/*
+ * Fill the file programs' watch list (user/path_filter.c) before they are
+ * attached. Found by name: an agent built without bpf/file.bpf.c has no such
+ * maps and nothing to fill.
+ */
+static int fill_path_filter(struct vigil_bpf *skel)
+{
+	struct bpf_map *prefixes = bpf_object__find_map_by_name(skel->obj, "path_prefixes");
+	struct bpf_map *names = bpf_object__find_map_by_name(skel->obj, "path_names");
+	struct path_filter_maps maps;
+
+	if (!prefixes || !names) {
+		log_debug("no file programs in this build: no path watch list to fill");
+		return 0;
+	}
+	maps.prefixes_fd = bpf_map__fd(prefixes);
+	maps.names_fd = bpf_map__fd(names);
+	maps.update = bpf_map_update_elem;
+	return path_filter_add_defaults(&maps);
 }
 
 int loader_start(const struct loader_options *o, struct vigil_bpf **out)
@@ -221,13 +261,16 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 			  o->verbose ? "" : " (run with --verbose to see the verifier's log)");
 		goto cleanup;
 	}
+	err = fill_path_filter(skel);
+	if (err)
+		goto cleanup;
 	err = vigil_bpf__attach(skel);
 	if (err) {
 		log_error("attaching vigil's BPF programs failed: %s%s", strerror(-err),
 			  o->verbose ? "" : " (run with --verbose for libbpf's messages)");
 		goto cleanup;
 	}
-	seed_task_state(skel);
+	seed_task_state(skel, mntns);
 	*out = skel;
 	return 0;
 

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network: sockets of families a container has no business opening (a raw
+ * packet socket sniffs or forges the node's traffic), and where container
+ * processes connect to — a runtime's unix socket (docker.sock: the whole
+ * host), the cloud metadata address, anything a rule names.
+ *
+ * socket() and connect() are among the busiest system calls, so both
+ * programs drop what is not watched before building anything.
+ */
+#include "syscall.bpf.h"
+
+/* Address families (<sys/socket.h>; vmlinux.h has no macros). */
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_PACKET 17
+
+/* The largest socket address, sizeof(struct sockaddr_storage). */
+#define SOCKADDR_MAX 128
+
+/* The families whose socket() is an event, one bit per AF_* number; set before load. */
+const volatile __u64 socket_family_mask = 1ull << AF_PACKET;
+
+static __always_inline void report_socket(long result, long domain, long type, long protocol)
+{
+	struct vigil_scratch *s;
+	struct vigil_syscall_event *e;
+
+	if (domain < 0 || domain >= 64 || !(socket_family_mask & (1ull << domain))) {
+		count_filtered(VIGIL_EVENT_SOCKET);
+		return;
+	}
+	e = syscall_event_begin(&s, VIGIL_EVENT_SOCKET, result);
+	if (!e)
+		return;
+	e->args[0] = domain;
+	e->args[1] = type;
+	e->args[2] = protocol;
+	syscall_event_submit(s, e);
+}
+
+/* socket(domain, type, protocol) */
+SEC("tracepoint/syscalls/sys_exit_socket")
+int vigil_socket(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_user_regs();
+
+	report_socket(ctx->ret, (int)syscall_regs_arg(regs, 0), (int)syscall_regs_arg(regs, 1),
+		      (int)syscall_regs_arg(regs, 2));
+	return 0;
+}
+
+/* Unix sockets reach local services (a runtime's API), inet ones other hosts; other families are not watched. */
+static __always_inline bool connect_family_watched(__u16 family)
+{
+	return family == AF_UNIX || family == AF_INET || family == AF_INET6;
+}
+
+/*
+ * uaddr is the caller's struct sockaddr, addrlen its length as given; the
+ * record keeps its bytes (at most SOCKADDR_MAX), so a unix socket's path is
+ * the one the process named, relative or abstract as it was.
+ */
+static __always_inline void report_connect(long result, long fd, const void *uaddr, long addrlen)
+{
+	struct vigil_scratch *s;
+	struct vigil_syscall_event *e;
+	__u16 family;
+	__u64 len;
+
+	/* Left zero when unreadable: the call failed with EFAULT and is not watched. */
+	bpf_probe_read_user(&family, sizeof(family), uaddr);
+	if (!connect_family_watched(family)) {
+		count_filtered(VIGIL_EVENT_CONNECT);
+		return;
+	}
+	e = syscall_event_begin(&s, VIGIL_EVENT_CONNECT, result);
+	if (!e)
+		return;
+	e->args[0] = fd;
+	len = addrlen > 0 ? addrlen : 0;
+	if (len > SOCKADDR_MAX)
+		len = SOCKADDR_MAX;
+	syscall_event_user_bytes(s, e, 0, uaddr, len);
+	syscall_event_submit(s, e);
+}
+
+/* connect(fd, addr, addrlen) */
+SEC("tracepoint/syscalls/sys_exit_connect")
+int vigil_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	struct pt_regs *regs = current_user_regs();
+
+	report_connect(ctx->ret, (int)syscall_regs_arg(regs, 0), (const void *)syscall_regs_arg(regs, 1),
+		       (int)syscall_regs_arg(regs, 2));
+	return 0;
+}
