@@ -155,8 +155,14 @@ static long get(struct engine_client *c, const char *path, struct body *body, ch
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
+		long os_errno = 0;
+
+		curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
 		if (body->too_big)
 			snprintf(err, errlen, "%s%s: answer larger than %u bytes", c->endpoint, path, ENGINE_MAX_BODY);
+		else if (rc == CURLE_COULDNT_CONNECT && os_errno)
+			/* curl words a unix socket failure as "localhost port 80": say what it is. */
+			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint, strerror((int)os_errno));
 		else
 			snprintf(err, errlen, "%s%s: %s", c->endpoint, path,
 				 c->curl_error[0] ? c->curl_error : curl_easy_strerror(rc));
