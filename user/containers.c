@@ -204,6 +204,7 @@ static void *inspect_thread_main(void *arg)
 {
 	struct container_table *t = arg;
 	struct engine_client *c = NULL;
+	int backoff = BACKOFF_MIN_SEC;
 	struct lookup l;
 	char err[512];
 
@@ -217,8 +218,15 @@ static void *inspect_thread_main(void *arg)
 				engine_client_free(c);
 				c = NULL;
 			}
-			if (!c)
-				continue; /* the events thread says the API is down, and lists again when it is back */
+			if (!c) {
+				/* Down or hung: ask again later (the events thread says so in the log). */
+				queue_lookup(t, l.id, l.action);
+				if (!wait_or_stop(t, backoff))
+					break;
+				backoff = backoff * 2 > BACKOFF_MAX_SEC ? BACKOFF_MAX_SEC : backoff * 2;
+				continue;
+			}
+			backoff = BACKOFF_MIN_SEC;
 		}
 		r = calloc(1, sizeof(*r));
 		if (!r)
@@ -230,15 +238,16 @@ static void *inspect_thread_main(void *arg)
 			r->kind = RESULT_INFO;
 		} else if (rc == -ENOENT) {
 			r->kind = RESULT_UNKNOWN;
+		} else if (rc == -EINVAL || rc == -EPROTO || rc == -ENOMEM) {
+			/* An answer that cannot be used will not get better by asking again. */
+			log_warn("cannot use the Engine API's answer about container %.12s: %s", l.id, err);
+			r->kind = RESULT_UNKNOWN;
 		} else {
-			if (rc == -EINVAL || rc == -EPROTO)
-				log_warn("cannot use the Engine API's answer about container %.12s: %s", l.id, err);
+			/* No answer (down, or slower than the timeout): a new client, and ask again later. */
 			free(r);
-			/* A broken connection: start over with a new client next time. */
-			if (rc != -EINVAL && rc != -EPROTO) {
-				engine_client_free(c);
-				c = NULL;
-			}
+			engine_client_free(c);
+			c = NULL;
+			queue_lookup(t, l.id, l.action);
 			continue;
 		}
 		post_result(t, r);
@@ -335,7 +344,8 @@ const struct container_info *container_table_get(struct container_table *t, cons
 		*state = e->state;
 		return e->state == CONTAINER_METADATA_KNOWN ? &e->info : NULL;
 	}
-	if (!t->api || ref->runtime != CONTAINER_RUNTIME_DOCKER) {
+	/* The Engine API knows Docker's containers, and Podman's through its compatible API. */
+	if (!t->api || (ref->runtime != CONTAINER_RUNTIME_DOCKER && ref->runtime != CONTAINER_RUNTIME_PODMAN)) {
 		*state = CONTAINER_METADATA_UNAVAILABLE;
 		return NULL;
 	}

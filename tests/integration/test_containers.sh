@@ -100,6 +100,24 @@ docker rename "vt-plain-$W" "vt-renamed-$W"
 renamed() { jq -e -s --arg id "$plain" 'any(.[]; .type == "container" and .action == "rename" and .container.full_id == $id)' "$OUT" >/dev/null; }
 wait_until 20 renamed && tap_ok "docker rename is announced" || tap_fail "docker rename is announced"
 docker exec "$plain" vigil-helper echo "after-rename-$W" >/dev/null
+# ---- the Engine API stops answering (a hung daemon) ----
+# dockerd frozen for longer than a request's 5 s timeout: the event path must not wait for it.
+ticker0=$(docker run -d --network none --name "vt-ticker0-$W" "$IMAGE" /bin/sh -c \
+	'i=0; while [ $i -lt 100000 ]; do vigil-helper echo tock '"$W"' $i; i=$((i+1)); usleep 20000; done') ||
+	tap_bail "docker run ticker0"
+tocks() { jq -s --arg id "$ticker0" '[.[] | select(.type == "exec" and .container.full_id == $id and .proc.args[2]? == "tock")] | length' "$OUT"; }
+has_tocks() { [ "$(tocks)" -ge "$1" ]; }
+wait_until 20 has_tocks 1 || tap_fail "the ticker's execs are reported"
+kill -STOP "$DOCKERD_PID"
+before=$(tocks)
+# Events keep flowing while the daemon is frozen: 100 more execs, about 2 s of the ticker.
+wait_until 30 has_tocks $((before + 100)) && tap_ok "events keep flowing while the Engine API hangs" ||
+	tap_fail "events keep flowing while the Engine API hangs" "$before then $(tocks)"
+sleep_until_frozen_long_enough() { [ "$(($(date +%s) - frozen_at))" -ge 6 ]; }
+frozen_at=$(date +%s)
+wait_until 10 sleep_until_frozen_long_enough
+kill -CONT "$DOCKERD_PID"
+docker rm -f "$ticker0" >/dev/null
 # ---- the Engine API goes away and comes back ----
 # A container keeps exec'ing a counter while the daemon restarts: no number may be missing.
 ticker=$(docker run -d --network none --name "vt-ticker-$W" "$IMAGE" /bin/sh -c \
