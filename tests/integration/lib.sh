@@ -535,3 +535,63 @@ _lib_vigil_kill() {
 	wait "$VIGIL_PID" 2>/dev/null
 	VIGIL_PID=
 }
+
+# ---------------------------------------------------------------------------------------------
+# Containers for a test
+
+# container_test_setup IMAGE : what a test that runs containers does first: checks that the
+# agent ($VIGIL_BIN) and vigil-helper are built, mounts tracefs, starts the private dockerd
+# (with DOCKERD_ARGS, when the test set them) and builds the test image IMAGE. Ends the script
+# with tap_bail, saying what failed, when any step does.
+container_test_setup() {
+	local image=$1 helper=$VIGIL_HELPERS_DIR/vigil-helper
+	[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
+	[ -x "$helper" ] || tap_bail "the helper is built" \
+		"$helper is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
+	ensure_tracefs || tap_bail "tracefs is mounted"
+	dockerd_start || tap_bail "a private dockerd starts"
+	image_build "$image" || tap_bail "the test image builds"
+}
+
+# random_word PREFIX : prints PREFIX-<16 random hex digits>, a word no other run uses. The agent
+# reports every container on the machine: a test puts such a word in the argv or the paths it
+# looks for, so that another test running at the same time is not taken for this one.
+random_word() {
+	echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+}
+
+# run_container LABEL [DOCKER_RUN_OPTION...] -- COMMAND... : runs COMMAND in a new container of
+# $IMAGE (docker run -d --network none DOCKER_RUN_OPTION...) and waits for its end (60 s at
+# most). Sets CID to the container's full id and LOGS to what it printed (stdout and stderr),
+# which is also kept in $T/LABEL.log (LABEL must do as a file name). Records the test
+# "LABEL: the container exits 0", with the logs shown when it fails; bails out when docker run
+# fails. A shell script runs as COMMAND `/bin/sh -c "$script"`.
+run_container() {
+	local label=$1 id status options=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		options+=("$1")
+		shift
+	done
+	[ $# -gt 1 ] || tap_bail "$label: run_container needs -- COMMAND..." "run_container $label ${options[*]}"
+	shift
+	# shellcheck disable=SC2153 # IMAGE is the test's
+	id=$(docker run -d --network none "${options[@]}" "$IMAGE" "$@" 2>&1) ||
+		tap_bail "$label: docker run" "$id"
+	status=$(timeout 60 docker wait "$id" 2>&1)
+	docker logs "$id" >"$T/$label.log" 2>&1
+	LOGS=$(cat "$T/$label.log")
+	assert_eq "$status" 0 "$label: the container exits 0" || diag_file "$T/$label.log"
+	# shellcheck disable=SC2034 # for the caller
+	CID=$(docker inspect -f '{{.Id}}' "$id")
+}
+
+# output_section NAME [TEXT] : prints the lines of TEXT (default: $LOGS, what run_container's
+# container printed) between a line "== NAME" and the next line that starts with "== ". A
+# container script announces its steps with `echo "== NAME"` so that the test can read what
+# each step printed (vigil-helper's `ok N` / `error ENAME`). When "== NAME" stands more than
+# once, the lines of every such section are printed.
+output_section() {
+	local text=${2-${LOGS-}}
+	awk -v name="== $1" '/^== / { inside = ($0 == name); next } inside' <<<"$text"
+}

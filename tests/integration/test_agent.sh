@@ -106,7 +106,7 @@ spawned=$(jq -s '[.[] | select(.type == "exec" and .proc.args == ["vigil-helper"
 dockerd_start || tap_bail "a private dockerd starts"
 image_build "$IMAGE" || tap_bail "the test image builds"
 vigil_start "$T/life.jsonl" || tap_bail "vigil starts"
-word="life-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+word=$(random_word life)
 cid=$(docker run -d --network none -w /home/tester "$IMAGE" /bin/sh -c \
 	"vigil-helper echo $word; cd /tmp && vigil-helper exit 3; exit 0" 2>&1) || tap_bail "docker run" "$cid"
 assert_eq "$(timeout 60 docker wait "$cid")" 0 "the container script exits 0"

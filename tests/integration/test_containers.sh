@@ -14,12 +14,9 @@ require_cmd jq docker dockerd openssl
 
 IMAGE=vigil-test-containers
 W=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing"
-ensure_tracefs || tap_bail "tracefs is mounted"
 # --live-restore: containers run on while the daemon restarts, as in production.
 DOCKERD_ARGS=(--live-restore)
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
+container_test_setup "$IMAGE"
 SOCK=$T/docker.sock
 OUT=$T/containers.jsonl
 

@@ -50,31 +50,7 @@ JSON_DEFS='
 	def only($stream): [$stream] | if length == 1 then .[0] else error("\(length) events, not 1") end;'
 JSON_SHOW='.type != "exec" and .type != "fork" and .type != "exit"'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
-
-# run_container LABEL [DOCKER_RUN_OPTION...] -- COMMAND... : runs COMMAND in a new container to
-# its end; sets CID (the full id) and LOGS (what it printed).
-run_container() {
-	local label=$1 id status
-	local options=()
-	shift
-	while [ "$1" != -- ]; do
-		options+=("$1")
-		shift
-	done
-	shift
-	id=$(docker run -d --network none "${options[@]}" "$IMAGE" "$@" 2>&1) ||
-		tap_bail "$label: docker run" "$id"
-	status=$(timeout 60 docker wait "$id" 2>&1)
-	LOGS=$(docker logs "$id" 2>&1)
-	assert_eq "$status" 0 "$label: the container exits 0" || diag "$LOGS"
-	CID=$(docker inspect -f '{{.Id}}' "$id")
-}
+container_test_setup "$IMAGE"
 
 # host_setuid : runs `vigil-helper setuid 1000` on the host as root; sets HOST_PID and HOST_OUT.
 host_setuid() {

@@ -31,12 +31,7 @@ require_cmd jq docker dockerd
 IMAGE=vigil-test-escapes
 HELPER=$VIGIL_HELPERS_DIR/vigil-helper
 MODULE_SYSCALLS=(init_module finit_module delete_module)
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
+container_test_setup "$IMAGE"
 
 # Whether this kernel has the module system calls' tracepoints (CONFIG_MODULES).
 if [ -e /sys/kernel/tracing/events/syscalls/sys_exit_finit_module ]; then
@@ -45,21 +40,13 @@ else
 	modules_traced=0
 fi
 
-random_word() {
-	echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-}
-
-# section_lines FILE NAME : the lines the script printed after "== NAME", up to the next "==".
-section_lines() {
-	awk -v name="== $2" '$0 == name { on = 1; next } /^== / { on = 0 } on' "$1"
-}
 # result_of FILE NAME : how the call of section NAME ended, "ok N" or "error ENAME".
 result_of() {
-	section_lines "$1" "$2" | grep -E '^(ok|error) ' | tail -n 1
+	output_section "$2" "$(<"$1")" | grep -E '^(ok|error) ' | tail -n 1
 }
 # child_of FILE NAME : the target child's pid that section NAME printed ("pid N").
 child_of() {
-	section_lines "$1" "$2" | sed -n 's/^pid \([0-9]*\)$/\1/p'
+	output_section "$2" "$(<"$1")" | sed -n 's/^pid \([0-9]*\)$/\1/p'
 }
 
 # The events of one type that vigil-helper made (not runc's setup: it also calls memfd_create),
@@ -175,7 +162,7 @@ check_move() {
 	local type=$1 section=$2 condition=$3 desc=$4 from=${5:-$cid} log=${6:-$T/container.out} said
 	said=$(result_of "$log" "$section")
 	if [ -z "$said" ]; then
-		tap_fail "$type: the helper reported how the call ended" "$(section_lines "$log" "$section")"
+		tap_fail "$type: the helper reported how the call ended" "$(output_section "$section" "$(<"$log")")"
 		return
 	fi
 	assert_json "$out" '[moves($cid; $type)] | length == 1' "$type is reported once" \

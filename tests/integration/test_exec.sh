@@ -39,16 +39,7 @@ JSON_DEFS='
 		and (.exec.filename == "/bin/sh" or .proc.exe == "/bin/sh"));
 	def sh_pid($cid): first(sh_execs($cid)) | .proc.pid;'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
-
-random_word() {
-	echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-}
+container_test_setup "$IMAGE"
 
 # run_workload OUTFILE MARKER LABEL [VIGIL_ARG...] : with the agent watching (events to OUTFILE),
 # runs the container script to its end, then the helper on the host with MARKER, then stops the

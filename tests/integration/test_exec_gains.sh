@@ -20,12 +20,7 @@ HELPER=$VIGIL_HELPERS_DIR/vigil-helper
 JSON_DEFS='def echo_execs($word): .[] | select(.type == "exec" and .proc.args[1:] == ["echo", $word]);'
 JSON_SHOW='.type == "exec" and (.proc.args[0] | tostring | test("vigil-helper"))'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
+container_test_setup "$IMAGE"
 
 # Words that make this run's execs unique: the agent sees every container on the machine.
 run=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')

@@ -24,35 +24,7 @@ JSON_DEFS='
 	def file_events($cid): .[] | select(.container.full_id? == $cid and (.type as $t | file_types | index($t)));
 	def helper($cid; $type): file_events($cid) | select(.type == $type and .proc.comm == "vigil-helper");'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
-
-# run_container LABEL DOCKER_RUN_ARG... -- SCRIPT : runs SCRIPT with sh -c in a new container to
-# its end and sets CID to its full id; its output is kept in $T/LABEL.log.
-run_container() {
-	local label=$1 status script args=()
-	shift
-	while [ "$1" != -- ]; do
-		args+=("$1")
-		shift
-	done
-	script=$2
-	CID=$(docker run -d --network none "${args[@]}" "$IMAGE" /bin/sh -c "$script" 2>&1) ||
-		tap_bail "$label: docker run" "$CID"
-	status=$(timeout 60 docker wait "$CID" 2>&1)
-	docker logs "$CID" >"$T/$label.log" 2>&1
-	if [ "$status" = 0 ]; then
-		tap_ok "$label: the container script exits 0"
-	else
-		tap_fail "$label: the container script exits 0" "status: $status"
-		diag_file "$T/$label.log"
-	fi
-	CID=$(docker inspect -f '{{.Id}}' "$CID")
-}
+container_test_setup "$IMAGE"
 
 # The moves the host makes too; they must not be reported without --host. Sets HOST_PID to the
 # pid of the host's open of /etc/shadow.
@@ -73,7 +45,7 @@ tap_ok "vigil starts"
 # The image has no /etc/shadow: the container writes one (its shell's open for writing is an
 # event too) before reading it by absolute name, after cd (relative), through a dirfd, with
 # openat2, and as uid 1000 with "./" (EACCES: a failure is an event, its path joined to the cwd).
-run_container main -- '
+run_container main -- /bin/sh -c '
 	echo "root:*:19000:0:99999:7:::" >/etc/shadow; chmod 600 /etc/shadow
 	vigil-helper open /etc/shadow r
 	cd /etc && vigil-helper open shadow r
@@ -98,7 +70,7 @@ cid=$CID
 
 # ---- release_agent of a cgroup v1 hierarchy mounted in the container ----
 # Opened for writing only: writing it would set the host's release agent.
-run_container cgroup --cap-add SYS_ADMIN -- '
+run_container cgroup --cap-add SYS_ADMIN -- /bin/sh -c '
 	mkdir /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg || exit 1
 	vigil-helper open /tmp/cg/release_agent w
 	cd /tmp/cg && vigil-helper open notify_on_release w

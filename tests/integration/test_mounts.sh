@@ -53,43 +53,11 @@ JSON_DEFS='
 		"open_tree", "mount_setattr", "pivot_root", "chroot");
 	def only($stream): [$stream] | if length == 1 then .[0] else error("\(length) events, not 1") end;'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
-
-random_word() {
-	echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-}
-
-# run_container LABEL [DOCKER_RUN_OPTION...] -- SCRIPT : runs SCRIPT under /bin/sh in a new
-# container to its end; sets CID (the full id) and LOGS (what it printed).
-run_container() {
-	local label=$1 id status
-	local options=()
-	shift
-	while [ "$1" != -- ]; do
-		options+=("$1")
-		shift
-	done
-	id=$(docker run -d --network none "${options[@]}" "$IMAGE" /bin/sh -c "$2" 2>&1) ||
-		tap_bail "$label: docker run" "$id"
-	status=$(timeout 60 docker wait "$id" 2>&1)
-	LOGS=$(docker logs "$id" 2>&1)
-	assert_eq "$status" 0 "$label: the container script exits 0" || diag "$LOGS"
-	CID=$(docker inspect -f '{{.Id}}' "$id")
-}
-
-# step_output NAME : the lines LOGS has between "== NAME" and the next "== " line.
-step_output() {
-	awk -v step="== $1" '/^== / { inside = ($0 == step); next } inside' <<<"$LOGS"
-}
+container_test_setup "$IMAGE"
 
 # fd_of NAME CALL : the number in the "CALL ok N" line of step NAME (the fd a call returned).
 fd_of() {
-	step_output "$1" | sed -n "s/^$2 ok \([0-9]*\)$/\1/p"
+	output_section "$1" | sed -n "s/^$2 ok \([0-9]*\)$/\1/p"
 }
 
 # host_moves MARKER : the host makes the container's main moves itself, naming MARKER in each
@@ -109,28 +77,28 @@ host_moves() {
 out=$T/run1.jsonl
 vigil_start "$out" || tap_bail "vigil starts"
 
-run_container "SYS_ADMIN" --cap-add SYS_ADMIN -- "$SCRIPT_ADMIN"
+run_container "SYS_ADMIN" --cap-add SYS_ADMIN -- /bin/sh -c "$SCRIPT_ADMIN"
 cid_admin=$CID
 for step in tmpfs cgroup umount2 chroot; do
-	assert_eq "$(step_output "$step")" "ok 0" "SYS_ADMIN: the helper's $step call succeeds"
+	assert_eq "$(output_section "$step")" "ok 0" "SYS_ADMIN: the helper's $step call succeeds"
 done
-assert_eq "$(step_output fsmount | sed 's/ [0-9]*$//' | tr '\n' ' ')" \
+assert_eq "$(output_section fsmount | sed 's/ [0-9]*$//' | tr '\n' ' ')" \
 	"fsopen ok fsconfig ok fsconfig-create ok fsmount ok move_mount ok " \
 	"SYS_ADMIN: fsopen, fsconfig, fsconfig(CMD_CREATE), fsmount and move_mount succeed"
-assert_eq "$(step_output open_tree | sed 's/ [0-9]*$//' | tr '\n' ' ')" "open_tree ok move_mount ok " \
+assert_eq "$(output_section open_tree | sed 's/ [0-9]*$//' | tr '\n' ' ')" "open_tree ok move_mount ok " \
 	"SYS_ADMIN: open_tree and move_mount succeed"
-assert_eq "$(step_output mount_setattr)" "ok 0" "SYS_ADMIN: mount_setattr succeeds"
+assert_eq "$(output_section mount_setattr)" "ok 0" "SYS_ADMIN: mount_setattr succeeds"
 fsopen_fd=$(fd_of fsmount fsopen)
 fsmount_fd=$(fd_of fsmount fsmount)
 open_tree_fd=$(fd_of open_tree open_tree)
 
-run_container "no SYS_ADMIN" -- "$SCRIPT_DENIED"
+run_container "no SYS_ADMIN" -- /bin/sh -c "$SCRIPT_DENIED"
 cid_denied=$CID
-assert_eq "$(step_output denied)" "error EPERM" "no SYS_ADMIN: the helper's mount is refused with EPERM"
+assert_eq "$(output_section denied)" "error EPERM" "no SYS_ADMIN: the helper's mount is refused with EPERM"
 
-run_container "pivot_root" --cap-add SYS_ADMIN --security-opt seccomp=unconfined -- "$SCRIPT_PIVOT"
+run_container "pivot_root" --cap-add SYS_ADMIN --security-opt seccomp=unconfined -- /bin/sh -c "$SCRIPT_PIVOT"
 cid_pivot=$CID
-assert_eq "$(step_output pivot_root)" "ok 0" "pivot_root: the helper's pivot_root succeeds"
+assert_eq "$(output_section pivot_root)" "ok 0" "pivot_root: the helper's pivot_root succeeds"
 
 marker1=$(random_word host-mount)
 host_moves "$marker1" && [[ $HOST_OUT != *error* ]]

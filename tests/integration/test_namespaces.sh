@@ -44,25 +44,11 @@ JSON_DEFS='
 	def namespace_family: .type | IN("setns", "unshare", "clone", "clone3");
 	def only($stream): [$stream] | if length == 1 then .[0] else error("\(length) events, not 1") end;'
 
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
-
-random_word() {
-	echo "$1-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-}
-
-# step_output NAME : the lines LOGS has between "== NAME" and the next "== " line.
-step_output() {
-	awk -v step="== $1" '/^== / { inside = ($0 == step); next } inside' <<<"$LOGS"
-}
+container_test_setup "$IMAGE"
 
 # number_of NAME CALL : the N of the "CALL ok N" line of step NAME (an fd or a pid).
 number_of() {
-	step_output "$1" | sed -n "s/^$2 *ok \([0-9]*\)$/\1/p"
+	output_section "$1" | sed -n "s/^$2 *ok \([0-9]*\)$/\1/p"
 }
 
 # host_moves MARKER : the host makes the container's moves itself; `unshare -U` runs the helper
@@ -90,14 +76,14 @@ LOGS=$(docker logs "$id" 2>&1)
 assert_eq "$status" 0 "the container script exits 0" || diag "$LOGS"
 cid=$(docker inspect -f '{{.Id}}' "$id")
 
-assert_eq "$(step_output unshare)" "unshared" "unshare -U runs its command"
-assert_eq "$(step_output setns | sed 's/ [0-9]*$//' | tr '\n' ' ')" "open ok setns ok " \
+assert_eq "$(output_section unshare)" "unshared" "unshare -U runs its command"
+assert_eq "$(output_section setns | sed 's/ [0-9]*$//' | tr '\n' ' ')" "open ok setns ok " \
 	"the helper opens /proc/self/ns/net and setns to it"
-assert_eq "$(step_output nsenter)" "entered" "nsenter -t 1 -u runs its command"
-assert_eq "$(step_output pidfd | sed 's/ [0-9]*$//' | tr '\n' ' ')" "pidfd_open ok setns ok " \
+assert_eq "$(output_section nsenter)" "entered" "nsenter -t 1 -u runs its command"
+assert_eq "$(output_section pidfd | sed 's/ [0-9]*$//' | tr '\n' ' ')" "pidfd_open ok setns ok " \
 	"setns on a pidfd of the helper itself succeeds"
-net_ino=$(step_output net_ino)
-uts_ino=$(step_output uts_ino)
+net_ino=$(output_section net_ino)
+uts_ino=$(output_section uts_ino)
 setns_fd=$(number_of setns open)
 pidfd=$(number_of pidfd pidfd_open)
 clone_pid=$(number_of clone "")

@@ -22,20 +22,11 @@ require_cmd jq docker dockerd
 
 IMAGE=vigil-test-network
 HELPER=$VIGIL_HELPERS_DIR/vigil-helper
-[ -x "$VIGIL_BIN" ] || tap_bail "the agent is built" "$VIGIL_BIN is missing (make OUTPUT=$OUTPUT_SHOWN)"
-[ -x "$HELPER" ] || tap_bail "the helper is built" \
-	"$HELPER is missing (make OUTPUT=$OUTPUT_SHOWN $OUTPUT_SHOWN/tests/helpers/vigil-helper)"
-ensure_tracefs || tap_bail "tracefs is mounted"
-dockerd_start || tap_bail "a private dockerd starts"
-image_build "$IMAGE" || tap_bail "the test image builds"
+container_test_setup "$IMAGE"
 
-# section_lines FILE NAME : the lines the script printed after "== NAME", up to the next "==".
-section_lines() {
-	awk -v name="== $2" '$0 == name { on = 1; next } /^== / { on = 0 } on' "$1"
-}
 # result_of FILE NAME : how the call of section NAME ended, "ok N" or "error ENAME".
 result_of() {
-	section_lines "$1" "$2" | grep -E '^(ok|error) ' | tail -n 1
+	output_section "$2" "$(<"$1")" | grep -E '^(ok|error) ' | tail -n 1
 }
 
 # The helper's events of a type in container $cid; the connect to an address; whether an event
