@@ -31,7 +31,7 @@ USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
                -Iinclude -Iuser -I$(OUTPUT) -DVIGIL_VERSION='"$(VERSION)"'
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unused-parameter -MMD -MP \
                -I$(VMLINUX_DIR) -Iinclude -Ibpf
-LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread
+LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread -lyaml
 
 # The agent is every bpf/*.bpf.c but the feature probe, linked into one object.
 # maps.bpf.c goes first: it defines the shared maps, and bpftool 7.1 (libbpf 1.1)
@@ -46,7 +46,7 @@ SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 
 # Debian packages for the build, then for the tests.
 BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
-              libcurl4-openssl-dev
+              libcurl4-openssl-dev libyaml-dev
 TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl
 
 .PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
@@ -132,13 +132,13 @@ HELPER_SRCS := $(wildcard tests/helpers/vigil-helper/*.c)
 # Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson -lcurl -lpthread
+	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson -lcurl -lpthread -lyaml
 
 # Fuzz targets: libFuzzer with ASan and UBSan.
 $(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(TEST_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson -lcurl -lpthread
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson -lcurl -lpthread -lyaml
 
 # The static multi-call helper the integration tests put into their container image.
 $(OUTPUT)/tests/helpers/vigil-helper: $(HELPER_SRCS) $(wildcard tests/helpers/vigil-helper/*.h)
