@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vigil_event.h"
@@ -74,6 +75,8 @@ struct event_schema {
 	const char *description;  /* one line, for `vigil fields` and the docs */
 	struct field_desc args[VIGIL_SYSCALL_ARGS];
 	struct field_desc strs[VIGIL_SYSCALL_STRS];
+	/* The result is a value, never -errno (setfsuid returns the previous fs id). */
+	bool result_is_value;
 };
 
 /* The row for a type; NULL for VIGIL_EVENT_NONE and unknown types. */

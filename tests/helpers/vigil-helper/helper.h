@@ -45,6 +45,13 @@ static inline int report_result(long ret)
 	return 0;
 }
 
+/* One step of a multi-call subcommand: "STEP ok N" or "STEP error ENAME". */
+static inline int report_step(const char *step, long ret)
+{
+	printf("%s ", step);
+	return report_result(ret);
+}
+
 /* Parse a number argument or say why not; returns 0 on success. */
 int parse_long(const char *what, const char *text, long min, long max, long *out);
 

@@ -29,13 +29,6 @@ static int parse_flags(const char *what, const char *text, unsigned long *out)
 	return 0;
 }
 
-/* Prints "STEP ok N" or "STEP error ENAME": for subcommands that make several calls. */
-static int report_step(const char *step, long ret)
-{
-	printf("%s ", step);
-	return report_result(ret);
-}
-
 static int cmd_mount(int argc, char **argv)
 {
 	unsigned long flags;

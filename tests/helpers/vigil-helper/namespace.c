@@ -19,13 +19,6 @@
 
 #include "helper.h"
 
-/* Prints "STEP ok N" or "STEP error ENAME": for subcommands that make several calls. */
-static int report_step(const char *step, long ret)
-{
-	printf("%s ", step);
-	return report_result(ret);
-}
-
 /* setns(open(PATH), NSTYPE): prints the fd it opened, then setns's result. */
 static int cmd_setns(int argc, char **argv)
 {
