@@ -130,7 +130,7 @@ static json_t *syscall_payload(const struct event_view *ev)
 					    field_string_to_json(schema->strs[i].kind, ev->syscall.strs[i].ptr,
 								 ev->syscall.strs[i].len));
 	json_object_set_new(obj, "result", json_integer(ev->syscall.result));
-	if (ev->syscall.result < 0 && ev->syscall.result > -4096 && !schema->result_is_value) {
+	if (ev->syscall.result < 0 && ev->syscall.result > -4096 && !event_schema_result_is_value(ev->hdr.type)) {
 		const char *name = errno_name((int)-ev->syscall.result);
 
 		json_object_set_new(obj, "error", name ? json_string(name) : json_integer(-ev->syscall.result));

@@ -20,9 +20,9 @@
 	A(#old_or_new "_" #u "id", ID), A(#old_or_new "_e" #u "id", ID), A(#old_or_new "_s" #u "id", ID), \
 	A(#old_or_new "_fs" #u "id", ID)
 
-#define CRED_ROW(type, evt, desc, r0, r1, r2, u, result_is_value)                                 \
+#define CRED_ROW(type, evt, desc, r0, r1, r2, u)                                                  \
 	[type] = { evt, FAMILY_CREDENTIALS, desc,                                                 \
-		   { r0, r1, r2, CRED_IDS(old, u), CRED_IDS(new, u) }, { { 0 } }, result_is_value }
+		   { r0, r1, r2, CRED_IDS(old, u), CRED_IDS(new, u) }, { { 0 } } }
 
 #define NO_ARG { NULL, FIELD_NONE }
 
@@ -31,17 +31,17 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 	[VIGIL_EVENT_FORK] = { "fork", FAMILY_PROCESS, "a process creates a new process", { { 0 } }, { { 0 } } },
 	[VIGIL_EVENT_EXIT] = { "exit", FAMILY_PROCESS, "the last thread of a process exits", { { 0 } }, { { 0 } } },
 
-	CRED_ROW(VIGIL_EVENT_SETUID, "setuid", "setuid(uid)", A("uid", ID), NO_ARG, NO_ARG, u, false),
-	CRED_ROW(VIGIL_EVENT_SETGID, "setgid", "setgid(gid)", A("gid", ID), NO_ARG, NO_ARG, g, false),
-	CRED_ROW(VIGIL_EVENT_SETREUID, "setreuid", "setreuid(ruid, euid)", A("ruid", ID), A("euid", ID), NO_ARG, u, false),
-	CRED_ROW(VIGIL_EVENT_SETREGID, "setregid", "setregid(rgid, egid)", A("rgid", ID), A("egid", ID), NO_ARG, g, false),
+	CRED_ROW(VIGIL_EVENT_SETUID, "setuid", "setuid(uid)", A("uid", ID), NO_ARG, NO_ARG, u),
+	CRED_ROW(VIGIL_EVENT_SETGID, "setgid", "setgid(gid)", A("gid", ID), NO_ARG, NO_ARG, g),
+	CRED_ROW(VIGIL_EVENT_SETREUID, "setreuid", "setreuid(ruid, euid)", A("ruid", ID), A("euid", ID), NO_ARG, u),
+	CRED_ROW(VIGIL_EVENT_SETREGID, "setregid", "setregid(rgid, egid)", A("rgid", ID), A("egid", ID), NO_ARG, g),
 	CRED_ROW(VIGIL_EVENT_SETRESUID, "setresuid", "setresuid(ruid, euid, suid)", A("ruid", ID), A("euid", ID),
-		 A("suid", ID), u, false),
+		 A("suid", ID), u),
 	CRED_ROW(VIGIL_EVENT_SETRESGID, "setresgid", "setresgid(rgid, egid, sgid)", A("rgid", ID), A("egid", ID),
-		 A("sgid", ID), g, false),
+		 A("sgid", ID), g),
 	/* setfsuid/setfsgid return the previous fs id, never an error. */
-	CRED_ROW(VIGIL_EVENT_SETFSUID, "setfsuid", "setfsuid(fsuid)", A("fsuid", ID), NO_ARG, NO_ARG, u, true),
-	CRED_ROW(VIGIL_EVENT_SETFSGID, "setfsgid", "setfsgid(fsgid)", A("fsgid", ID), NO_ARG, NO_ARG, g, true),
+	CRED_ROW(VIGIL_EVENT_SETFSUID, "setfsuid", "setfsuid(fsuid)", A("fsuid", ID), NO_ARG, NO_ARG, u),
+	CRED_ROW(VIGIL_EVENT_SETFSGID, "setfsgid", "setfsgid(fsgid)", A("fsgid", ID), NO_ARG, NO_ARG, g),
 	/* pid: the header's (0: the caller); new_*: the sets at the exit, old_*: at the entry (0 if unseen). */
 	[VIGIL_EVENT_CAPSET] = { "capset", FAMILY_CREDENTIALS, "capset(): the process changes its capability sets",
 		{ A("pid", PID), A("new_effective", CAP_SET), A("new_permitted", CAP_SET),
@@ -179,6 +179,17 @@ const struct event_schema *event_schema_for(unsigned int type)
 	if (type >= VIGIL_EVENT_TYPE_MAX || !schemas[type].name)
 		return NULL;
 	return &schemas[type];
+}
+
+bool event_schema_result_is_value(unsigned int type)
+{
+	/* setfsuid and setfsgid return the previous fs id, never an error. */
+	static const bool result_is_value[VIGIL_EVENT_TYPE_MAX] = {
+		[VIGIL_EVENT_SETFSUID] = true,
+		[VIGIL_EVENT_SETFSGID] = true,
+	};
+
+	return type < VIGIL_EVENT_TYPE_MAX && result_is_value[type];
 }
 
 const char *event_family_name(enum event_family family)

@@ -75,14 +75,15 @@ struct event_schema {
 	const char *description;  /* one line, for `vigil fields` and the docs */
 	struct field_desc args[VIGIL_SYSCALL_ARGS];
 	struct field_desc strs[VIGIL_SYSCALL_STRS];
-	/* The result is a value, never -errno (setfsuid returns the previous fs id). */
-	bool result_is_value;
 };
 
 /* The row for a type; NULL for VIGIL_EVENT_NONE and unknown types. */
 const struct event_schema *event_schema_for(unsigned int type);
 
 const char *event_family_name(enum event_family family);
+
+/* Whether the type's result is a value, never -errno (setfsuid returns the previous fs id). */
+bool event_schema_result_is_value(unsigned int type);
 
 /* A slot as JSON, by its kind (strings: the bytes of the slot). New reference. */
 json_t *field_to_json(enum field_kind kind, uint64_t value);
