@@ -187,6 +187,24 @@ static __always_inline bool task_in_setup(struct task_struct *task)
 	return !state || !(state->flags & VIGIL_TASK_EXECED);
 }
 
+/*
+ * kernel_cap_t is one u64 since 6.3 (commit f122a08b197d) and two u32 (low
+ * word first) before it: the same 8 bytes on a little-endian machine, read as
+ * bytes where the u64 is not there.
+ */
+static __always_inline void task_caps(struct task_struct *task, __u64 *effective, __u64 *permitted)
+{
+	const struct cred *cred = task->cred;
+
+	if (bpf_core_field_exists(cred->cap_effective.val)) {
+		*effective = cred->cap_effective.val;
+		*permitted = cred->cap_permitted.val;
+	} else {
+		bpf_core_read(effective, sizeof(*effective), &cred->cap_effective);
+		bpf_core_read(permitted, sizeof(*permitted), &cred->cap_permitted);
+	}
+}
+
 /* ---- store: the common header of the current task ---- */
 
 static __always_inline void fill_header(struct vigil_event_header *hdr, __u16 type,
@@ -213,6 +231,7 @@ static __always_inline void fill_header(struct vigil_event_header *hdr, __u16 ty
 	hdr->mntns_ino = task_mntns_ino(task);
 	hdr->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+	task_caps(task, &hdr->cap_effective, &hdr->cap_permitted);
 }
 
 /*

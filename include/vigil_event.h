@@ -17,7 +17,7 @@
 #ifndef VIGIL_EVENT_H
 #define VIGIL_EVENT_H
 
-#define VIGIL_ABI_VERSION 1
+#define VIGIL_ABI_VERSION 2
 
 #define VIGIL_COMM_LEN 16
 /* Bounds of the variable-length parts: powers of two, the BPF side masks with them. */
@@ -135,6 +135,9 @@ struct vigil_event_header {
 	__u64 mntns_ino;     /* inode of the mount namespace */
 	__u64 cgroup_id;     /* cgroup v2 id = inode of the cgroup directory */
 	char comm[VIGIL_COMM_LEN];
+	/* The task's capability sets (bit n: capability n), as they are when the event is made. */
+	__u64 cap_effective;
+	__u64 cap_permitted;
 };
 
 /* A string in the tail: offset from the start of the tail, length without NUL. */

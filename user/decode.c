@@ -8,7 +8,7 @@
 #include "decode.h"
 #include "event_schema.h"
 
-_Static_assert(sizeof(struct vigil_event_header) == 88, "the event header's layout is ABI");
+_Static_assert(sizeof(struct vigil_event_header) == 104, "the event header's layout is ABI");
 _Static_assert(offsetof(struct vigil_exec_event, tail) == sizeof(struct vigil_exec_event),
 	       "the exec tail must start right after the fixed part");
 _Static_assert(offsetof(struct vigil_syscall_event, tail) == sizeof(struct vigil_syscall_event),
@@ -52,13 +52,21 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Resolve a tail string, checking that it lies inside the tail. */
-static int tail_str(const char *tail, size_t tail_len, struct vigil_str s, const char *what,
+/*
+ * Resolve a tail string, checking that it lies inside the tail. what names it
+ * in an error ("exec argv"; with index >= 0, "<what> string <index>"): built
+ * only then, as this runs for every string of every event.
+ */
+static int tail_str(const char *tail, size_t tail_len, struct vigil_str s, const char *what, int index,
 		    struct event_str *out, char *err, size_t errlen)
 {
-	if ((size_t)s.off > tail_len || (size_t)s.len > tail_len - s.off)
+	if ((size_t)s.off > tail_len || (size_t)s.len > tail_len - s.off) {
+		if (index >= 0)
+			return fail(err, errlen, "%s string %d (offset %u, length %u) lies outside the record's %zu-byte tail",
+				    what, index, s.off, s.len, tail_len);
 		return fail(err, errlen, "%s (offset %u, length %u) lies outside the record's %zu-byte tail",
 			    what, s.off, s.len, tail_len);
+	}
 	out->ptr = tail + s.off;
 	out->len = s.len;
 	return 0;
@@ -97,11 +105,11 @@ int event_decode(const void *data, size_t len, struct event_view *out, char *err
 		out->exec.exe_flags = e.exe_flags;
 		out->exec.tty = e.tty;
 		out->exec.exe_ino = e.exe_ino;
-		rc = tail_str(tail, tail_len, e.filename, "exec filename", &out->exec.filename, err, errlen);
+		rc = tail_str(tail, tail_len, e.filename, "exec filename", -1, &out->exec.filename, err, errlen);
 		if (!rc)
-			rc = tail_str(tail, tail_len, e.args, "exec argv", &out->exec.args, err, errlen);
+			rc = tail_str(tail, tail_len, e.args, "exec argv", -1, &out->exec.args, err, errlen);
 		if (!rc)
-			rc = tail_str(tail, tail_len, e.cwd, "exec cwd", &out->exec.cwd, err, errlen);
+			rc = tail_str(tail, tail_len, e.cwd, "exec cwd", -1, &out->exec.cwd, err, errlen);
 		if (rc)
 			return rc;
 		break;
@@ -133,10 +141,7 @@ int event_decode(const void *data, size_t len, struct event_view *out, char *err
 		out->syscall.syscall_nr = e.syscall_nr;
 		memcpy(out->syscall.args, e.args, sizeof(e.args));
 		for (int i = 0; i < VIGIL_SYSCALL_STRS; i++) {
-			char what[64];
-
-			snprintf(what, sizeof(what), "%s string %d", schema->name, i);
-			if (tail_str(tail, tail_len, e.strs[i], what, &out->syscall.strs[i], err, errlen))
+			if (tail_str(tail, tail_len, e.strs[i], schema->name, i, &out->syscall.strs[i], err, errlen))
 				return -EINVAL;
 		}
 		break;

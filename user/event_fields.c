@@ -7,6 +7,7 @@
  * the names must not depend on the build machine's headers.
  */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,190 +177,369 @@ static const struct name_value perf_types[] = {
 	NV(3, "PERF_TYPE_HW_CACHE"), NV(4, "PERF_TYPE_RAW"), NV(5, "PERF_TYPE_BREAKPOINT"),
 };
 
-/* "A|B|0x40": each known bit by name, what is left in hex; "0" for none. */
-static json_t *flags_json(const struct name_value *table, size_t n, uint64_t value)
+/* A bounded text being built: appends that do not fit are cut, and it stays NUL-terminated. */
+struct text {
+	char *buf;
+	size_t len;  /* room, NUL included */
+	size_t used; /* bytes written, NUL excluded */
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
 {
-	char buf[1024];
-	size_t used = 0;
+	if (t->used + 1 >= t->len)
+		return;
+	if (n > t->len - 1 - t->used)
+		n = t->len - 1 - t->used;
+	memcpy(t->buf + t->used, s, n);
+	t->used += n;
+	t->buf[t->used] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		text_add(t, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* "A|B|0x40": each known bit by name, what is left in hex; "0" for none. */
+static void flags_text(struct text *t, const struct name_value *table, size_t n, uint64_t value)
+{
+	size_t start = t->used;
 	uint64_t left = value;
 
-	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (!table[i].value || (value & table[i].value) != table[i].value)
 			continue;
-		used += snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? "|" : "", table[i].name);
+		if (t->used > start)
+			text_add(t, "|", 1);
+		text_str(t, table[i].name);
 		left &= ~table[i].value;
-		if (used >= sizeof(buf))
-			break;
 	}
-	if (left && used < sizeof(buf))
-		used += snprintf(buf + used, sizeof(buf) - used, "%s0x%llx", used ? "|" : "", (unsigned long long)left);
-	return json_string(used ? buf : "0");
+	if (left)
+		text_printf(t, "%s0x%llx", t->used > start ? "|" : "", (unsigned long long)left);
+	if (t->used == start)
+		text_add(t, "0", 1);
 }
 
 /* Open flags: the access mode is a two-bit number, not flags. */
-static json_t *open_flags_json(uint64_t value)
+static void open_flags_text(struct text *t, uint64_t value)
 {
 	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
-	json_t *rest = flags_json(open_flags + 2, COUNT(open_flags) - 2, value & ~3ull);
-	const char *rest_text = json_string_value(rest);
-	char buf[1100];
 
-	snprintf(buf, sizeof(buf), "%s%s%s", modes[value & 3], strcmp(rest_text, "0") ? "|" : "",
-		 strcmp(rest_text, "0") ? rest_text : "");
-	json_decref(rest);
-	return json_string(buf);
+	text_str(t, modes[value & 3]);
+	if (value & ~3ull) {
+		text_add(t, "|", 1);
+		flags_text(t, open_flags + 2, COUNT(open_flags) - 2, value & ~3ull);
+	}
 }
 
-static json_t *enum_json(const struct name_value *table, size_t n, uint64_t value)
+static void enum_text(struct text *t, const struct name_value *table, size_t n, uint64_t value)
 {
-	char buf[32];
-
 	for (size_t i = 0; i < n; i++)
-		if (table[i].value == value)
-			return json_string(table[i].name);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-	return json_string(buf);
+		if (table[i].value == value) {
+			text_str(t, table[i].name);
+			return;
+		}
+	text_printf(t, "%llu", (unsigned long long)value);
 }
 
-static json_t *cap_set_json(uint64_t mask)
+static void capability_text(struct text *t, uint64_t cap)
 {
-	char buf[1200];
-	size_t used = 0;
+	if (cap < 64 && capability_name((unsigned int)cap))
+		text_str(t, capability_name((unsigned int)cap));
+	else
+		text_printf(t, "CAP_%llu", (unsigned long long)cap);
+}
 
-	buf[0] = '\0';
-	for (unsigned int cap = 0; cap < 64 && used < sizeof(buf); cap++) {
+static void cap_set_text(struct text *t, uint64_t mask, const char *sep)
+{
+	size_t start = t->used;
+
+	for (unsigned int cap = 0; cap < 64; cap++) {
 		if (!(mask & (1ull << cap)))
 			continue;
-		if (capability_name(cap))
-			used += snprintf(buf + used, sizeof(buf) - used, "%s%s", used ? "|" : "", capability_name(cap));
-		else
-			used += snprintf(buf + used, sizeof(buf) - used, "%sCAP_%u", used ? "|" : "", cap);
+		if (t->used > start)
+			text_str(t, sep);
+		capability_text(t, cap);
 	}
-	return json_string(used ? buf : "0");
+}
+
+size_t capability_set_text(uint64_t mask, const char *separator, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+
+	if (len)
+		buf[0] = '\0';
+	cap_set_text(&t, mask, separator);
+	return t.used;
+}
+
+/* The kinds that print as numbers (for this value), and which number. */
+static bool field_is_number(enum field_kind kind, uint64_t value)
+{
+	switch (kind) {
+	case FIELD_INT:
+	case FIELD_UINT:
+	case FIELD_ID:
+	case FIELD_PID:
+		return true;
+	case FIELD_FD:
+		return (int32_t)value != -100;
+	case FIELD_SYSCALL:
+		return !syscall_name((unsigned int)value);
+	default:
+		return false;
+	}
+}
+
+int64_t field_to_number(enum field_kind kind, uint64_t value)
+{
+	switch (kind) {
+	case FIELD_UINT:
+		return value > INT64_MAX ? -1 : (int64_t)value;
+	case FIELD_ID:
+		return (uint32_t)value == (uint32_t)-1 ? -1 : (int64_t)(uint32_t)value;
+	case FIELD_PID:
+	case FIELD_FD:
+	case FIELD_SYSCALL:
+		return (int32_t)value;
+	default:
+		return (int64_t)value;
+	}
+}
+
+size_t field_to_text(enum field_kind kind, uint64_t value, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+
+	if (len)
+		buf[0] = '\0';
+	if (field_is_number(kind, value)) {
+		text_printf(&t, "%lld", (long long)field_to_number(kind, value));
+		return t.used;
+	}
+	switch (kind) {
+	case FIELD_HEX:
+		text_printf(&t, "0x%llx", (unsigned long long)value);
+		break;
+	case FIELD_FD:
+		text_str(&t, "AT_FDCWD");
+		break;
+	case FIELD_MODE:
+		text_printf(&t, "0%llo", (unsigned long long)(value & 07777));
+		break;
+	case FIELD_CAP:
+		capability_text(&t, value);
+		break;
+	case FIELD_CAP_SET:
+		cap_set_text(&t, value, "|");
+		if (!t.used)
+			text_add(&t, "0", 1);
+		break;
+	case FIELD_SYSCALL:
+		text_str(&t, syscall_name((unsigned int)value));
+		break;
+	case FIELD_OPEN_FLAGS:
+		open_flags_text(&t, value);
+		break;
+	case FIELD_MOUNT_FLAGS:
+		flags_text(&t, mount_flags, COUNT(mount_flags), value);
+		break;
+	case FIELD_UMOUNT_FLAGS:
+		flags_text(&t, umount_flags, COUNT(umount_flags), value);
+		break;
+	case FIELD_MOVE_MOUNT_FLAGS:
+		flags_text(&t, move_mount_flags, COUNT(move_mount_flags), value);
+		break;
+	case FIELD_OPEN_TREE_FLAGS:
+		flags_text(&t, open_tree_flags, COUNT(open_tree_flags), value);
+		break;
+	case FIELD_MOUNT_ATTR:
+		flags_text(&t, mount_attr, COUNT(mount_attr), value);
+		break;
+	case FIELD_FSCONFIG_CMD:
+		enum_text(&t, fsconfig_cmds, COUNT(fsconfig_cmds), value);
+		break;
+	case FIELD_AT_FLAGS:
+		flags_text(&t, at_flags, COUNT(at_flags), value);
+		break;
+	case FIELD_CLONE_FLAGS:
+		flags_text(&t, clone_flags, COUNT(clone_flags), value);
+		break;
+	case FIELD_NS_TYPE:
+		enum_text(&t, ns_types, COUNT(ns_types), value);
+		break;
+	case FIELD_PTRACE_REQUEST:
+		enum_text(&t, ptrace_requests, COUNT(ptrace_requests), value);
+		break;
+	case FIELD_BPF_CMD:
+		enum_text(&t, bpf_cmds, COUNT(bpf_cmds), value);
+		break;
+	case FIELD_SOCKET_FAMILY:
+		enum_text(&t, socket_families, COUNT(socket_families), value);
+		break;
+	case FIELD_SOCKET_TYPE:
+		/* The type shares its argument with SOCK_NONBLOCK and SOCK_CLOEXEC. */
+		enum_text(&t, socket_types, COUNT(socket_types), value & 0xf);
+		if (value & 04000)
+			text_str(&t, "|SOCK_NONBLOCK");
+		if (value & 02000000)
+			text_str(&t, "|SOCK_CLOEXEC");
+		break;
+	case FIELD_KEYCTL_OP:
+		enum_text(&t, keyctl_ops, COUNT(keyctl_ops), value);
+		break;
+	case FIELD_MEMFD_FLAGS:
+		flags_text(&t, memfd_flags, COUNT(memfd_flags), value);
+		break;
+	case FIELD_PERF_TYPE:
+		enum_text(&t, perf_types, COUNT(perf_types), value);
+		break;
+	default:
+		text_printf(&t, "%llu", (unsigned long long)value);
+		break;
+	}
+	return t.used;
 }
 
 json_t *field_to_json(enum field_kind kind, uint64_t value)
 {
-	char buf[64];
+	char buf[FIELD_TEXT_MAX];
 
-	switch (kind) {
-	case FIELD_INT:
-		return json_integer((json_int_t)value);
-	case FIELD_UINT:
-		return json_integer(value > INT64_MAX ? -1 : (json_int_t)value);
-	case FIELD_HEX:
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)value);
-		return json_string(buf);
-	case FIELD_ID:
-		return json_integer((uint32_t)value == (uint32_t)-1 ? -1 : (json_int_t)(uint32_t)value);
-	case FIELD_PID:
-		return json_integer((json_int_t)(int32_t)value);
-	case FIELD_FD:
-		if ((int32_t)value == -100)
-			return json_string("AT_FDCWD");
-		return json_integer((json_int_t)(int32_t)value);
-	case FIELD_MODE:
-		snprintf(buf, sizeof(buf), "0%llo", (unsigned long long)(value & 07777));
-		return json_string(buf);
-	case FIELD_CAP:
-		if (capability_name((unsigned int)value))
-			return json_string(capability_name((unsigned int)value));
-		snprintf(buf, sizeof(buf), "CAP_%llu", (unsigned long long)value);
-		return json_string(buf);
-	case FIELD_CAP_SET:
-		return cap_set_json(value);
-	case FIELD_SYSCALL:
-		if (syscall_name((unsigned int)value))
-			return json_string(syscall_name((unsigned int)value));
-		return json_integer((json_int_t)(int32_t)value);
-	case FIELD_OPEN_FLAGS:
-		return open_flags_json(value);
-	case FIELD_MOUNT_FLAGS:
-		return flags_json(mount_flags, COUNT(mount_flags), value);
-	case FIELD_UMOUNT_FLAGS:
-		return flags_json(umount_flags, COUNT(umount_flags), value);
-	case FIELD_MOVE_MOUNT_FLAGS:
-		return flags_json(move_mount_flags, COUNT(move_mount_flags), value);
-	case FIELD_OPEN_TREE_FLAGS:
-		return flags_json(open_tree_flags, COUNT(open_tree_flags), value);
-	case FIELD_MOUNT_ATTR:
-		return flags_json(mount_attr, COUNT(mount_attr), value);
-	case FIELD_FSCONFIG_CMD:
-		return enum_json(fsconfig_cmds, COUNT(fsconfig_cmds), value);
-	case FIELD_AT_FLAGS:
-		return flags_json(at_flags, COUNT(at_flags), value);
-	case FIELD_CLONE_FLAGS:
-		return flags_json(clone_flags, COUNT(clone_flags), value);
-	case FIELD_NS_TYPE:
-		return enum_json(ns_types, COUNT(ns_types), value);
-	case FIELD_PTRACE_REQUEST:
-		return enum_json(ptrace_requests, COUNT(ptrace_requests), value);
-	case FIELD_BPF_CMD:
-		return enum_json(bpf_cmds, COUNT(bpf_cmds), value);
-	case FIELD_SOCKET_FAMILY:
-		return enum_json(socket_families, COUNT(socket_families), value);
-	case FIELD_SOCKET_TYPE: {
-		/* The type shares its argument with SOCK_NONBLOCK and SOCK_CLOEXEC. */
-		json_t *base = enum_json(socket_types, COUNT(socket_types), value & 0xf);
-		char text[96];
+	if (field_is_number(kind, value))
+		return json_integer((json_int_t)field_to_number(kind, value));
+	field_to_text(kind, value, buf, sizeof(buf));
+	return json_string(buf);
+}
 
-		snprintf(text, sizeof(text), "%s%s%s", json_string_value(base),
-			 (value & 04000) ? "|SOCK_NONBLOCK" : "", (value & 02000000) ? "|SOCK_CLOEXEC" : "");
-		json_decref(base);
-		return json_string(text);
+bool sockaddr_parse(const void *bytes, size_t len, struct sockaddr_view *out)
+{
+	const unsigned char *b = bytes;
+	uint16_t port;
+
+	memset(out, 0, sizeof(*out));
+	if (len < 2)
+		return false;
+	memcpy(&out->family, b, 2);
+	if (out->family == 1 /* AF_UNIX */) {
+		out->path = (const char *)b + 2;
+		out->path_len = len - 2;
+		/* An abstract socket starts with NUL and may hold more; a path ends at its NUL. */
+		if (out->path_len && out->path[0] == '\0')
+			out->abstract = true;
+		else
+			out->path_len = strnlen(out->path, out->path_len);
+		return true;
 	}
-	case FIELD_KEYCTL_OP:
-		return enum_json(keyctl_ops, COUNT(keyctl_ops), value);
-	case FIELD_MEMFD_FLAGS:
-		return flags_json(memfd_flags, COUNT(memfd_flags), value);
-	case FIELD_PERF_TYPE:
-		return enum_json(perf_types, COUNT(perf_types), value);
+	if (out->family == 2 /* AF_INET */ && len >= 8) {
+		memcpy(&port, b + 2, 2);
+		out->port = ntohs(port);
+		memcpy(out->addr, b + 4, 4);
+		return true;
+	}
+	if (out->family == 10 /* AF_INET6 */ && len >= 24) {
+		memcpy(&port, b + 2, 2);
+		out->port = ntohs(port);
+		memcpy(out->addr, b + 8, 16);
+		return true;
+	}
+	return false;
+}
+
+size_t sockaddr_address_text(const struct sockaddr_view *sa, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+	char addr[INET6_ADDRSTRLEN];
+
+	if (len)
+		buf[0] = '\0';
+	if (sa->family == 2 || sa->family == 10) {
+		inet_ntop(sa->family == 2 ? AF_INET : AF_INET6, sa->addr, addr, sizeof(addr));
+		text_str(&t, addr);
+	}
+	return t.used;
+}
+
+size_t sockaddr_text(const struct sockaddr_view *sa, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+	char addr[INET6_ADDRSTRLEN];
+
+	if (len)
+		buf[0] = '\0';
+	switch (sa->family) {
+	case 1:
+		/* An abstract socket is shown with a leading '@', as ss(8) does. */
+		if (sa->abstract) {
+			text_add(&t, "@", 1);
+			text_add(&t, sa->path + 1, sa->path_len - 1);
+		} else {
+			text_add(&t, sa->path, sa->path_len);
+		}
+		break;
+	case 2:
+	case 10:
+		sockaddr_address_text(sa, addr, sizeof(addr));
+		text_printf(&t, sa->family == 2 ? "%s:%u" : "[%s]:%u", addr, sa->port);
+		break;
 	default:
-		return json_integer((json_int_t)value);
+		enum_text(&t, socket_families, COUNT(socket_families), sa->family);
+		break;
 	}
+	return t.used;
 }
 
 /* struct sockaddr bytes as {"family": ..., "address": ..., "port": ...} or {"family": "AF_UNIX", "path": ...}. */
 static json_t *sockaddr_json(const unsigned char *bytes, size_t len)
 {
-	uint16_t family;
+	struct sockaddr_view sa;
 	char text[INET6_ADDRSTRLEN];
 
 	if (len < 2)
 		return json_null();
-	memcpy(&family, bytes, 2);
-	if (family == 1 /* AF_UNIX */) {
-		const char *path = (const char *)bytes + 2;
-		size_t path_len = len - 2;
+	if (!sockaddr_parse(bytes, len, &sa))
+		return json_pack("{s:o}", "family", field_to_json(FIELD_SOCKET_FAMILY, sa.family));
+	if (sa.family == 1) {
+		char shown[VIGIL_PATH_MAX + 2];
+		/* An abstract name may hold NULs: they stay. */
+		size_t n = sockaddr_text(&sa, shown, sizeof(shown));
 
-		/* An abstract socket starts with NUL; shown with a leading '@' as ss(8) does. */
-		if (path_len && path[0] == '\0') {
-			char shown[110];
-			size_t n = path_len - 1 < sizeof(shown) - 2 ? path_len - 1 : sizeof(shown) - 2;
-
-			shown[0] = '@';
-			memcpy(shown + 1, path + 1, n);
-			return json_pack("{s:s, s:o}", "family", "AF_UNIX", "path", json_untrusted_string(shown, n + 1));
-		}
-		return json_pack("{s:s, s:o}", "family", "AF_UNIX", "path",
-				 json_untrusted_string(path, strnlen(path, path_len)));
+		return json_pack("{s:s, s:o}", "family", "AF_UNIX", "path", json_untrusted_string(shown, n));
 	}
-	if (family == 2 /* AF_INET */ && len >= 8) {
-		uint16_t port;
+	sockaddr_address_text(&sa, text, sizeof(text));
+	return json_pack("{s:s, s:s, s:i}", "family", sa.family == 2 ? "AF_INET" : "AF_INET6", "address", text,
+			 "port", sa.port);
+}
 
-		memcpy(&port, bytes + 2, 2);
-		inet_ntop(AF_INET, bytes + 4, text, sizeof(text));
-		return json_pack("{s:s, s:s, s:i}", "family", "AF_INET", "address", text, "port", ntohs(port));
-	}
-	if (family == 10 /* AF_INET6 */ && len >= 24) {
-		uint16_t port;
+size_t field_string_to_text(enum field_kind kind, const char *bytes, size_t n, char *buf, size_t len)
+{
+	struct text t = { buf, len, 0 };
+	struct sockaddr_view sa;
 
-		memcpy(&port, bytes + 2, 2);
-		inet_ntop(AF_INET6, bytes + 8, text, sizeof(text));
-		return json_pack("{s:s, s:s, s:i}", "family", "AF_INET6", "address", text, "port", ntohs(port));
+	if (len)
+		buf[0] = '\0';
+	if (kind != FIELD_SOCKADDR) {
+		text_add(&t, bytes, strnlen(bytes, n));
+		return t.used;
 	}
-	return json_pack("{s:o}", "family", field_to_json(FIELD_SOCKET_FAMILY, family));
+	if (n < 2)
+		return 0;
+	sockaddr_parse(bytes, n, &sa);
+	return sockaddr_text(&sa, buf, len);
 }
 
 json_t *field_string_to_json(enum field_kind kind, const char *bytes, size_t len)

@@ -26,6 +26,21 @@ static json_t *args_array(const char *args, size_t len)
 	return array;
 }
 
+/* A capability set as the names of its capabilities, in bit order. */
+static json_t *capability_array(uint64_t mask)
+{
+	json_t *array = json_array();
+	char name[32];
+
+	for (unsigned int cap = 0; array && cap < 64; cap++) {
+		if (!(mask & (1ull << cap)))
+			continue;
+		field_to_text(FIELD_CAP, cap, name, sizeof(name));
+		json_array_append_new(array, json_string(name));
+	}
+	return array;
+}
+
 static json_t *process_brief(const struct process *proc)
 {
 	return json_pack("{s:I, s:o, s:o}",
@@ -38,13 +53,15 @@ static json_t *proc_object(const struct event_context *ctx)
 {
 	const struct vigil_event_header *h = &ctx->ev->hdr;
 	const struct process *proc = ctx->proc;
-	json_t *obj = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	json_t *obj = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 				"pid", (json_int_t)h->tgid, "tid", (json_int_t)h->pid,
 				"ppid", (json_int_t)h->ppid, "vpid", (json_int_t)h->vpid,
 				"uid", (json_int_t)h->uid, "gid", (json_int_t)h->gid,
 				"euid", (json_int_t)h->euid, "egid", (json_int_t)h->egid,
 				"loginuid", (json_int_t)h->loginuid,
-				"comm", json_untrusted_cstring(h->comm, VIGIL_COMM_LEN));
+				"comm", json_untrusted_cstring(h->comm, VIGIL_COMM_LEN),
+				"cap_effective", capability_array(h->cap_effective),
+				"cap_permitted", capability_array(h->cap_permitted));
 
 	if (!obj)
 		return NULL;

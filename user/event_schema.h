@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vigil_event.h"
@@ -88,6 +89,37 @@ bool event_schema_result_is_value(unsigned int type);
 /* A slot as JSON, by its kind (strings: the bytes of the slot). New reference. */
 json_t *field_to_json(enum field_kind kind, uint64_t value);
 json_t *field_string_to_json(enum field_kind kind, const char *bytes, size_t len);
+
+/*
+ * A slot as text, the same the JSON gives ("O_RDONLY|O_CLOEXEC", "CAP_SYS_ADMIN",
+ * "-1"; a socket address as "1.2.3.4:80", "[::1]:80" or the unix path; a text
+ * slot up to its NUL), into buf: NUL-terminated, cut to len. Returns the
+ * length written. FIELD_TEXT_MAX holds any number slot's text.
+ */
+#define FIELD_TEXT_MAX 1024
+size_t field_to_text(enum field_kind kind, uint64_t value, char *buf, size_t len);
+size_t field_string_to_text(enum field_kind kind, const char *bytes, size_t n, char *buf, size_t len);
+/* A number slot's value as a signed number, as the JSON prints it (ids, pids and fds are 32-bit: -1, -100). */
+int64_t field_to_number(enum field_kind kind, uint64_t value);
+
+/* "CAP_CHOWN<separator>CAP_SYS_ADMIN" (unknown bits as CAP_<n>), into buf as field_to_text does; "" for none. */
+size_t capability_set_text(uint64_t mask, const char *separator, char *buf, size_t len);
+
+/* A struct sockaddr's bytes, checked (the one parser of them). */
+struct sockaddr_view {
+	uint16_t family;    /* AF_*, also when the rest did not parse */
+	uint16_t port;      /* AF_INET, AF_INET6: host byte order */
+	uint8_t addr[16];   /* AF_INET: 4 bytes, AF_INET6: 16 */
+	const char *path;   /* AF_UNIX: into the bytes; abstract: starts with its NUL */
+	size_t path_len;
+	bool abstract;
+};
+/* false when the bytes are too short for their family, or the family is not unix or inet. */
+bool sockaddr_parse(const void *bytes, size_t len, struct sockaddr_view *out);
+/* "1.2.3.4:80", "[::1]:80", "/run/x.sock", "@abstract", or the family's name. */
+size_t sockaddr_text(const struct sockaddr_view *sa, char *buf, size_t len);
+/* The address alone ("1.2.3.4", "::1"); "" for other families. */
+size_t sockaddr_address_text(const struct sockaddr_view *sa, char *buf, size_t len);
 
 /* Names used by the formatters, exposed for the rule engine and tests. */
 const char *capability_name(unsigned int cap);     /* "CAP_SYS_ADMIN"; NULL if unknown */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "proctable.h"
@@ -14,6 +15,7 @@
 struct proc_table {
 	struct u64map *by_tgid;
 	char *procfs;
+	uint64_t ns_per_tick; /* /proc's starttime is in clock ticks */
 };
 
 static void process_free(void *p)
@@ -36,6 +38,7 @@ struct proc_table *proc_table_new(const char *procfs)
 		return NULL;
 	t->by_tgid = u64map_new();
 	t->procfs = procfs ? strdup(procfs) : NULL;
+	t->ns_per_tick = sysconf(_SC_CLK_TCK) > 0 ? 1000000000ull / sysconf(_SC_CLK_TCK) : 10000000;
 	if (!t->by_tgid || (procfs && !t->procfs)) {
 		proc_table_free(t);
 		return NULL;
@@ -104,11 +107,12 @@ static ssize_t read_proc_file(const char *path, char *buf, size_t size)
 }
 
 /*
- * Parse /proc/<pid>/stat: "pid (comm) state ppid ... starttime(22nd) ...".
- * comm may hold spaces and ')', so the fields start after the LAST ')'.
+ * Parse /proc/<pid>/stat: "pid (comm) state ppid pgrp session tty_nr ...
+ * starttime(22nd) ...". comm may hold spaces and ')', so the fields start
+ * after the LAST ')'.
  */
 static int parse_stat(const char *stat, size_t len, char comm[VIGIL_COMM_LEN + 1],
-		      uint32_t *ppid, uint64_t *start_time)
+		      uint32_t *ppid, uint32_t *tty, uint64_t *start_time)
 {
 	const char *open_paren = memchr(stat, '(', len);
 	const char *close_paren = NULL;
@@ -141,6 +145,7 @@ static int parse_stat(const char *stat, size_t len, char comm[VIGIL_COMM_LEN + 1
 		   &fields[13], &fields[14], &fields[15], &fields[16], &fields[17], &fields[18]) != 19)
 		return -1;
 	*ppid = (uint32_t)fields[0];
+	*tty = (uint32_t)fields[3];
 	*start_time = fields[18];
 	return 0;
 }
@@ -149,6 +154,7 @@ static struct process *read_from_procfs(struct proc_table *t, uint32_t tgid)
 {
 	char path[256], buf[4096], link[4096];
 	struct process *proc;
+	struct stat st;
 	ssize_t n;
 
 	if (!t->procfs || tgid == 0)
@@ -161,15 +167,27 @@ static struct process *read_from_procfs(struct proc_table *t, uint32_t tgid)
 
 	snprintf(path, sizeof(path), "%s/%u/stat", t->procfs, tgid);
 	n = read_proc_file(path, buf, sizeof(buf));
-	if (n <= 0 || parse_stat(buf, n, proc->comm, &proc->ppid, &proc->start_time)) {
+	if (n <= 0 || parse_stat(buf, n, proc->comm, &proc->ppid, &proc->tty, &proc->start_time)) {
 		free(proc);
 		return NULL;
 	}
+	proc->start_ns = proc->start_time * t->ns_per_tick;
 
 	/* Kernel threads and exited processes have no exe: keep it empty. */
 	snprintf(path, sizeof(path), "%s/%u/exe", t->procfs, tgid);
 	n = readlink(path, link, sizeof(link) - 1);
 	proc->exe = copy_bytes(link, n > 0 ? (size_t)n : 0);
+	if (proc->exe) {
+		/* What the exec event would have said, where the link tells it. */
+		if (!strncmp(proc->exe, "/memfd:", 7))
+			proc->exe_flags |= VIGIL_EXE_MEMFD;
+		else if (!strncmp(proc->exe, "/dev/shm/", 9))
+			proc->exe_flags |= VIGIL_EXE_DEV_SHM;
+	}
+	if (proc->tty)
+		proc->exe_flags |= VIGIL_EXE_HAS_TTY;
+	if (!stat(path, &st))
+		proc->exe_ino = st.st_ino;
 
 	snprintf(path, sizeof(path), "%s/%u/cmdline", t->procfs, tgid);
 	n = read_proc_file(path, buf, sizeof(buf));
@@ -223,10 +241,16 @@ const struct process *proc_table_get(struct proc_table *t, uint32_t tgid)
 
 static void apply_exec(struct proc_table *t, const struct event_view *ev)
 {
+	const struct process *old = u64map_get(t->by_tgid, ev->hdr.tgid);
 	struct process *proc = calloc(1, sizeof(*proc));
 
 	if (!proc)
 		return;
+	/* An exec keeps the process: its start is its fork's. */
+	proc->start_ns = old && old->start_ns ? old->start_ns : ev->hdr.ts_boot_ns;
+	proc->tty = ev->exec.tty;
+	proc->exe_flags = ev->exec.exe_flags;
+	proc->exe_ino = ev->exec.exe_ino;
 	proc->tgid = ev->hdr.tgid;
 	proc->ppid = ev->hdr.ppid;
 	proc->vpid = ev->hdr.vpid;
@@ -255,9 +279,13 @@ static void apply_fork(struct proc_table *t, const struct event_view *ev)
 	child->ppid = ev->hdr.tgid;
 	child->vpid = ev->fork.child_vpid;
 	child->cgroup_id = ev->fork.child_cgroup_id;
+	child->start_ns = ev->hdr.ts_boot_ns;
 	memcpy(child->comm, ev->hdr.comm, VIGIL_COMM_LEN);
 	child->comm[strnlen(child->comm, VIGIL_COMM_LEN)] = '\0';
 	if (parent) {
+		child->tty = parent->tty;
+		child->exe_flags = parent->exe_flags;
+		child->exe_ino = parent->exe_ino;
 		child->exe = strdup(parent->exe);
 		child->cwd = strdup(parent->cwd);
 		child->args_len = parent->args_len;
@@ -325,7 +353,7 @@ size_t proc_table_sweep(struct proc_table *t)
 		while (found < sizeof(stale) / sizeof(stale[0]) && u64map_next(t->by_tgid, &it, &key, &value)) {
 			struct process *proc = value;
 			char path[256], buf[4096], comm[VIGIL_COMM_LEN + 1];
-			uint32_t ppid;
+			uint32_t ppid, tty;
 			uint64_t start_time;
 			ssize_t n;
 
@@ -333,7 +361,8 @@ size_t proc_table_sweep(struct proc_table *t)
 				continue;
 			snprintf(path, sizeof(path), "%s/%u/stat", t->procfs, proc->tgid);
 			n = read_proc_file(path, buf, sizeof(buf));
-			if (n > 0 && !parse_stat(buf, n, comm, &ppid, &start_time) && start_time == proc->start_time)
+			if (n > 0 && !parse_stat(buf, n, comm, &ppid, &tty, &start_time) &&
+			    start_time == proc->start_time)
 				continue;
 			stale[found++] = key;
 		}

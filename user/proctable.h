@@ -25,7 +25,21 @@ struct process {
 	char *args;          /* NUL-separated argv */
 	size_t args_len;
 	char *cwd;           /* never NULL */
-	/* Entries read from /proc: their start time, to notice pid reuse when swept. */
+	/*
+	 * When it started, on the boot clock (ns): its fork event's time; read
+	 * from /proc, its starttime; a process whose fork vigil did not see, its
+	 * first exec's. 0 when unknown.
+	 */
+	uint64_t start_ns;
+	uint32_t tty;        /* controlling terminal (new_encode_dev), 0 for none */
+	/*
+	 * Of the image it runs (its last exec; a child's parent's until it execs):
+	 * VIGIL_EXE_* and the executable's inode. Read from /proc: memfd and
+	 * /dev/shm from the exe link, the inode from the file; 0 when unknown.
+	 */
+	uint32_t exe_flags;
+	uint64_t exe_ino;
+	/* Entries read from /proc: their start time (clock ticks), to notice pid reuse when swept. */
 	bool from_procfs;
 	uint64_t start_time;
 };

@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vigil_event.h"
@@ -78,6 +79,38 @@ static inline size_t build_exit(void *buf, __u32 tgid, __u32 ppid, const char *c
 	build_header(&e->hdr, VIGIL_EVENT_EXIT, sizeof(*e), tgid, ppid, comm);
 	e->exit_code = code;
 	return sizeof(*e);
+}
+
+/* A string slot of a syscall record: bytes (a text's NUL included by the caller if wanted, or a sockaddr). */
+struct built_str {
+	const void *bytes;
+	size_t len;
+};
+
+/*
+ * A system-call record of `type` into buf (at least VIGIL_EVENT_SIZE_MAX
+ * bytes): args[0..n_args) and strs[0..n_strs) fill the first slots, the rest
+ * are 0. Returns the record's size.
+ */
+static inline size_t build_syscall(void *buf, __u16 type, __u32 tgid, __u32 ppid, const char *comm, int64_t result,
+				   const uint64_t *args, size_t n_args, const struct built_str *strs, size_t n_strs)
+{
+	struct vigil_syscall_event *e = buf;
+	size_t off = 0;
+
+	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; i < n_args && i < VIGIL_SYSCALL_ARGS; i++)
+		e->args[i] = args[i];
+	for (size_t i = 0; i < n_strs && i < VIGIL_SYSCALL_STRS; i++) {
+		memcpy(e->tail + off, strs[i].bytes, strs[i].len);
+		e->strs[i].off = off;
+		e->strs[i].len = strs[i].len;
+		off += strs[i].len;
+	}
+	build_header(&e->hdr, type, sizeof(*e) + off, tgid, ppid, comm);
+	e->result = result;
+	e->syscall_nr = (__u32)-1;
+	return sizeof(*e) + off;
 }
 
 #endif /* VIGIL_TEST_EVENT_BUILDER_H */

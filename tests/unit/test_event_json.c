@@ -93,6 +93,8 @@ static void exec_event_has_the_promised_shape(void **state)
 	len = build_fork(buf, 60, 50, "sh", 61);
 	assert_int_equal(pipeline_handle(&p, buf, len), 0);
 	len = build_exec(buf, 61, 60, "vigil-helper", "/bin/vigil-helper", args, sizeof(args), "/app");
+	((struct vigil_event_header *)buf)->cap_effective = 1ull << 21;
+	((struct vigil_event_header *)buf)->cap_permitted = (1ull << 0) | (1ull << 21) | (1ull << 63);
 	assert_int_equal(pipeline_handle(&p, buf, len), 0);
 	fclose(p.events_out);
 
@@ -115,6 +117,12 @@ static void exec_event_has_the_promised_shape(void **state)
 	assert_string_equal(json_string_value(json_object_get(v, "cwd")), "/app");
 	assert_int_equal(json_array_size(json_object_get(v, "args")), 3);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "args"), 2)), "two words");
+	/* Capability sets by name, in bit order; one the names do not know by number. */
+	assert_int_equal(json_array_size(json_object_get(v, "cap_effective")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "cap_effective"), 0)), "CAP_SYS_ADMIN");
+	assert_int_equal(json_array_size(json_object_get(v, "cap_permitted")), 3);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "cap_permitted"), 0)), "CAP_CHOWN");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(v, "cap_permitted"), 2)), "CAP_63");
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "parent"), "pid")), 60);
 	assert_true(json_is_null(json_object_get(root, "container"))); /* no cgroup resolver here */
 	v = json_object_get(root, "exec");

@@ -28,22 +28,28 @@ static void write_file(const char *dir, const char *name, const char *content, s
 	fclose(f);
 }
 
-/* A /proc/<pid> with stat, cmdline, exe and cwd, as the kernel lays them out. */
-static void fake_process(unsigned pid, unsigned ppid, const char *comm, const char *exe,
-			 const char *cmdline, size_t cmdline_len, unsigned long long start_time)
+/* A /proc/<pid> with stat, cmdline, exe and cwd, as the kernel lays them out; tty 0 is none. */
+static void fake_process_tty(unsigned pid, unsigned ppid, const char *comm, const char *exe,
+			     const char *cmdline, size_t cmdline_len, unsigned long long start_time, unsigned tty)
 {
 	char dir[256], stat[512], link[512];
 
 	snprintf(dir, sizeof(dir), "%s/%u", procfs, pid);
 	mkdir(dir, 0755);
-	snprintf(stat, sizeof(stat), "%u (%s) S %u 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0",
-		 pid, comm, ppid, start_time);
+	snprintf(stat, sizeof(stat), "%u (%s) S %u 1 1 %u -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0",
+		 pid, comm, ppid, tty, start_time);
 	write_file(dir, "stat", stat, strlen(stat));
 	write_file(dir, "cmdline", cmdline, cmdline_len);
 	snprintf(link, sizeof(link), "%s/exe", dir);
 	assert_int_equal(symlink(exe, link), 0);
 	snprintf(link, sizeof(link), "%s/cwd", dir);
 	assert_int_equal(symlink("/srv", link), 0);
+}
+
+static void fake_process(unsigned pid, unsigned ppid, const char *comm, const char *exe,
+			 const char *cmdline, size_t cmdline_len, unsigned long long start_time)
+{
+	fake_process_tty(pid, ppid, comm, exe, cmdline, cmdline_len, start_time, 0);
 }
 
 static int setup(void **state)
@@ -134,6 +140,85 @@ static void fork_exec_exit_keep_the_table(void **state)
 	proc_table_free(t);
 }
 
+/* Seeded entries: start time from starttime (ticks), the tty, the executable's inode, memfd from the link. */
+static void seed_reads_start_tty_and_executable(void **state)
+{
+	struct proc_table *t = proc_table_new(procfs);
+	const struct process *p;
+	char exe[600];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(exe, sizeof(exe), "%s/the-exe", procfs);
+	f = fopen(exe, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(stat(exe, &st), 0);
+	fake_process_tty(90, 1, "bash", exe, "bash\0", 5, 250, 34816);
+	fake_process(91, 1, "x", "/memfd:x (deleted)", "x\0", 2, 260);
+	fake_process(92, 1, "y", "/dev/shm/y", "y\0", 2, 270);
+
+	p = proc_table_get(t, 90);
+	assert_non_null(p);
+	assert_int_equal(p->start_ns, 250 * (1000000000ull / sysconf(_SC_CLK_TCK)));
+	assert_int_equal(p->tty, 34816);
+	assert_int_equal(p->exe_flags, VIGIL_EXE_HAS_TTY);
+	assert_int_equal(p->exe_ino, st.st_ino);
+	assert_int_equal(proc_table_get(t, 91)->exe_flags, VIGIL_EXE_MEMFD);
+	assert_int_equal(proc_table_get(t, 92)->exe_flags, VIGIL_EXE_DEV_SHM);
+	assert_int_equal(proc_table_get(t, 92)->tty, 0);
+	proc_table_free(t);
+}
+
+/* What later events of a process need from its fork and its last exec. */
+static void fork_and_exec_keep_start_tty_and_image(void **state)
+{
+	_Alignas(8) char buf[VIGIL_EVENT_SIZE_MAX];
+	struct vigil_exec_event *exec = (void *)buf;
+	struct vigil_fork_event *fork = (void *)buf;
+	const struct process *p;
+	struct proc_table *t = proc_table_new(NULL);
+	size_t len;
+
+	(void)state;
+	/* A process vigil never saw fork: its start is its first exec's. */
+	len = build_exec(buf, 100, 1, "sh", "/bin/sh", "sh", 3, "/");
+	exec->hdr.ts_boot_ns = 1000;
+	exec->tty = 34817;
+	exec->exe_flags = VIGIL_EXE_UPPER_LAYER | VIGIL_EXE_HAS_TTY;
+	exec->exe_ino = 77;
+	apply(t, buf, len);
+	p = proc_table_get(t, 100);
+	assert_int_equal(p->start_ns, 1000);
+	assert_int_equal(p->tty, 34817);
+	assert_int_equal(p->exe_flags, VIGIL_EXE_UPPER_LAYER | VIGIL_EXE_HAS_TTY);
+	assert_int_equal(p->exe_ino, 77);
+
+	/* Its child starts at the fork and runs the same image, on the same terminal. */
+	len = build_fork(buf, 100, 1, "sh", 101);
+	fork->hdr.ts_boot_ns = 5000;
+	apply(t, buf, len);
+	p = proc_table_get(t, 101);
+	assert_int_equal(p->start_ns, 5000);
+	assert_int_equal(p->tty, 34817);
+	assert_int_equal(p->exe_flags, VIGIL_EXE_UPPER_LAYER | VIGIL_EXE_HAS_TTY);
+	assert_int_equal(p->exe_ino, 77);
+
+	/* The child execs from memfd: a new image, the same start. */
+	len = build_exec(buf, 101, 100, "x", "/memfd:x", "x", 2, "/");
+	exec->hdr.ts_boot_ns = 9000;
+	exec->exe_flags = VIGIL_EXE_MEMFD;
+	exec->exe_ino = 5;
+	apply(t, buf, len);
+	p = proc_table_get(t, 101);
+	assert_int_equal(p->start_ns, 5000);
+	assert_int_equal(p->exe_flags, VIGIL_EXE_MEMFD);
+	assert_int_equal(p->exe_ino, 5);
+	assert_int_equal(p->tty, 0);
+	proc_table_free(t);
+}
+
 static void sweep_forgets_gone_processes(void **state)
 {
 	struct proc_table *t = proc_table_new(procfs);
@@ -173,6 +258,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(seed_reads_processes),
 		cmocka_unit_test(fork_exec_exit_keep_the_table),
+		cmocka_unit_test(seed_reads_start_tty_and_executable),
+		cmocka_unit_test(fork_and_exec_keep_start_tty_and_image),
 		cmocka_unit_test(sweep_forgets_gone_processes),
 		cmocka_unit_test(loops_do_not_hang_ancestry),
 	};
