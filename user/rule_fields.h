@@ -6,11 +6,12 @@
  * an event and what the agent knows around it. `vigil fields` prints the table;
  * the rule compiler binds names to rows; the evaluator calls the extractors.
  *
- *	const struct rule_field *f = rule_field_find("proc.aname");
+ *	const char *key;
+ *	const struct rule_field *f = rule_field_find("proc.aname", &key);
  *	struct rule_field_arg arg;
  *	char err[256];
  *
- *	if (!f || rule_field_bind(f, "2", &arg, err, sizeof(err)))
+ *	if (!f || rule_field_bind(f, key, "2", &arg, err, sizeof(err)))
  *		... error ...
  *	struct rule_field_value vals[RULE_FIELD_VALUES_MAX];
  *	size_t n = f->extract(ev, &arg, vals, RULE_FIELD_VALUES_MAX, &scratch);
@@ -43,12 +44,25 @@ typedef uint64_t rule_event_mask; /* bit t: event type t */
 #define RULE_EVENT_BIT(t) ((rule_event_mask)1 << (t))
 #define RULE_EVENTS_ALL ((rule_event_mask)(RULE_EVENT_BIT(RULE_EVENT_TYPES) - 2)) /* every type but NONE */
 
+struct user_names;
+
 /* An event as rules see it. */
 struct rule_event {
 	unsigned int type;                  /* enum vigil_event_type, or RULE_EVENT_CONTAINER */
-	const struct event_context *ctx;    /* ctx->ev NULL for RULE_EVENT_CONTAINER */
+	/*
+	 * RULE_EVENT_CONTAINER: ctx->ev NULL, ctx->container and
+	 * ctx->container_info the container's.
+	 */
+	const struct event_context *ctx;
 	const char *container_action;       /* RULE_EVENT_CONTAINER only */
+	int64_t time_ns;                    /* RULE_EVENT_CONTAINER only: when it was announced (Unix ns) */
 	const char *hostname;               /* evt.hostname */
+	uint64_t num;                       /* evt.num: the event's number in the agent's stream, from 1; 0 unknown */
+	/*
+	 * user.name, group.name, fd.sip.name look names up here. NULL: none (uid
+	 * and gid 0 are still "root").
+	 */
+	struct user_names *names;
 };
 
 enum rule_field_type {
@@ -68,11 +82,16 @@ enum rule_field_arg_kind {
 	RULE_FIELD_ARG_KEY_OPTIONAL, /* optional [key]: container.mount.source[/var/run/docker.sock] */
 };
 
+/* evt.arg.X's slots: 0..11 args[i], RULE_FIELD_SLOT_STR + i strs[i]. */
+#define RULE_FIELD_SLOT_STR 16
+
 /* The argument of one use of a field, checked and prepared by rule_field_bind. */
 struct rule_field_arg {
 	bool present;
-	long index;                  /* RULE_FIELD_ARG_INDEX */
+	/* RULE_FIELD_ARG_INDEX; container.mount.*[N]: a key that is a number; else -1 */
+	long index;
 	char *key;                   /* RULE_FIELD_ARG_KEY*: owned; free with rule_field_arg_free */
+	bool key_is_glob;            /* container.mount.*: the key holds * ? or [ */
 	/*
 	 * evt.arg.X: for each event type with a slot named X, the slot (0..11 an
 	 * args[] slot, 16..18 a strs[] slot, -1 none).
@@ -100,8 +119,11 @@ struct rule_field_value {
 	};
 };
 
-/* A field yields at most this many values (proc.aname without index: every ancestor). */
-#define RULE_FIELD_VALUES_MAX 16
+/*
+ * A field yields at most this many values (proc.aname without index: every
+ * ancestor; container.cap_add: up to every capability); more are cut.
+ */
+#define RULE_FIELD_VALUES_MAX 64
 
 /*
  * Room for the texts an extractor builds (proc.cmdline, evt.arg.flags as
@@ -115,8 +137,10 @@ struct rule_scratch {
 };
 
 /*
- * Read the field from ev into out[0..max): returns how many values (0: the
- * event does not carry the field, or the agent does not know it here).
+ * Read the field from ev into out[0..max), max >= 1: returns how many values
+ * (0: the event does not carry the field, or the agent does not know it
+ * here). arg: as rule_field_bind prepared it. Strings point into the event,
+ * the process table or the scratch space: valid until the next event.
  */
 typedef size_t (*rule_field_extract_fn)(const struct rule_event *ev, const struct rule_field_arg *arg,
 					struct rule_field_value *out, size_t max, struct rule_scratch *scratch);
@@ -125,6 +149,7 @@ struct rule_field {
 	const char *name;            /* "proc.aname" */
 	enum rule_field_type type;
 	enum rule_field_arg_kind arg;
+	const char *arg_name;        /* what the brackets hold, for `vigil fields`: "N", "NAME", "DEST" */
 	bool multi;                  /* may yield several values (proc.aname without index, container.cap_add) */
 	rule_event_mask events;      /* the types that carry it (evt.arg.X: decided per argument) */
 	const char *description;     /* one sentence, for `vigil fields` */
@@ -144,8 +169,13 @@ const struct rule_field *rule_fields(size_t *count);
  * (the row "evt.arg", with *key_out pointing at "flags"). NULL if none.
  */
 const struct rule_field *rule_field_find(const char *name, const char **key_out);
-/* Falco's field vigil lacks with this name (or the longest such prefix of it), or NULL. */
+/*
+ * Falco's field vigil lacks with this name, or the longest such name that
+ * name continues after a '.' or '[' ("proc.vpgid" for "proc.vpgid.name"), or NULL.
+ */
 const struct rule_field_lack *rule_field_lacking(const char *name);
+/* Every lacking field, in the order `vigil fields` prints them. */
+const struct rule_field_lack *rule_fields_lacking(size_t *count);
 
 /*
  * Check and prepare a field's argument: arg_text is what the brackets held
@@ -159,10 +189,20 @@ void rule_field_arg_free(struct rule_field_arg *arg);
 
 const char *rule_field_type_name(enum rule_field_type type); /* "string", "uint64", ... */
 
-/* The table as `vigil fields` prints it: text (one block per field) or JSON lines. */
-void rule_fields_print(FILE *out, bool json);
+enum rule_fields_format {
+	RULE_FIELDS_TEXT,     /* one block per field, then the Falco fields vigil lacks */
+	RULE_FIELDS_JSON,     /* one object per line */
+	RULE_FIELDS_MARKDOWN, /* docs/FIELDS.md */
+};
 
-/* The names of the event types in mask, comma-separated ("exec, open, openat"), into buf. */
+/* The table as `vigil fields` prints it. */
+void rule_fields_print(FILE *out, enum rule_fields_format format);
+
+/*
+ * The names of the event types in mask, comma-separated ("exec, open,
+ * openat"), into buf (cut to len): "all" for every type, "all but exec,
+ * container" when that is shorter; "none" for 0.
+ */
 void rule_event_mask_names(rule_event_mask mask, char *buf, size_t len);
 /* A type's evt.type name: the kernel's, or "container". NULL if none. */
 const char *rule_event_type_name(unsigned int type);
