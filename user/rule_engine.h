@@ -51,6 +51,7 @@ struct rule_engine;
 /* What became of one rule of the set. */
 enum rule_status {
 	RULE_LOADED,    /* compiled and enabled */
+	RULE_INERT,     /* compiled and enabled, but vigil captures none of the events it needs (see error) */
 	RULE_DISABLED,  /* compiled, enabled: false */
 	RULE_SKIPPED,   /* skip-if-unknown-filter, with an unknown field */
 	RULE_FAILED,    /* did not compile: see error */
@@ -66,7 +67,7 @@ enum rule_action {
 struct rule_info {
 	const struct rule_def *def;     /* name, priority, tags, source, desc: the set's */
 	enum rule_status status;
-	const char *error;              /* RULE_FAILED, RULE_SKIPPED: "file:line:col: what" */
+	const char *error;              /* RULE_FAILED, RULE_SKIPPED, RULE_INERT: "file:line:col: what" */
 	rule_event_mask events;         /* the types it is indexed under */
 	enum rule_action action;
 	bool capture;                   /* vigil's `capture` key (issue 7) */
