@@ -1,7 +1,7 @@
 # vigil — one entry point. `make help` lists the targets.
 #
 #   make            build build/vigil
-#   make run        install what is missing, build, start the agent (root)
+#   make run        install what is missing, build, start the agent with rules/vigil_rules.yaml (root)
 #   make test       install what is missing, build, run every test (root for the kernel tests)
 #   make V=1 ...    show the commands
 
@@ -116,7 +116,7 @@ $(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
 # ---- running ----
 
 run: deps all
-	$(OUTPUT)/vigil run --events
+	$(OUTPUT)/vigil run -r rules/vigil_rules.yaml
 
 # ---- tests ----
 
@@ -167,7 +167,13 @@ fuzz: $(FUZZERS)
 	done
 
 # What vigil costs the workloads it watches, as ratios to a baseline in the same run.
-bench: deps all $(HELPERS)
+# The userspace ceiling: decode + rules from a recorded stream, built as the agent is (no sanitizers).
+$(OUTPUT)/bench/rules_throughput: bench/rules_throughput.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(USER_CFLAGS)) -o $@ $< $(CORE_SRCS) $(LIBS)
+
+bench: deps all $(HELPERS) $(OUTPUT)/bench/rules_throughput
 	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
 
 clean:

@@ -8,7 +8,7 @@
  * program reports the call; "after" is the thread's cred at the exit.
  *
  * capable: the kernel's capability checks, for the capabilities in
- * capable_mask only, of a container process's own credentials, after its
+ * capable_mask() only, of a container process's own credentials, after its
  * runtime's setup, and not those the kernel makes to account memory.
  */
 #include "syscall.bpf.h"
@@ -37,18 +37,39 @@ enum {
 #define CAP_BIT(cap) (1ull << (cap))
 
 /*
- * The capabilities whose checks are events: those that let a process reach
- * past its container (the host's kernel, devices, other processes, the
+ * The capabilities whose checks are always events: those that let a process
+ * reach past its container (the host's kernel, devices, other processes, the
  * network stack, files it does not own). Checks of the others (CAP_CHOWN,
  * CAP_KILL, CAP_NET_BIND_SERVICE, ...) are what ordinary root processes do
- * all day. Set by the agent before load when the rules ask for others.
+ * all day.
  */
-const volatile __u64 capable_mask =
-	CAP_BIT(CAP_SYS_ADMIN) | CAP_BIT(CAP_SYS_MODULE) | CAP_BIT(CAP_SYS_PTRACE) | CAP_BIT(CAP_SYS_RAWIO) |
-	CAP_BIT(CAP_SYS_BOOT) | CAP_BIT(CAP_SYS_TIME) | CAP_BIT(CAP_NET_ADMIN) | CAP_BIT(CAP_NET_RAW) |
-	CAP_BIT(CAP_DAC_READ_SEARCH) | CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID) |
-	CAP_BIT(CAP_BPF) | CAP_BIT(CAP_PERFMON) | CAP_BIT(CAP_MKNOD) | CAP_BIT(CAP_SYSLOG) |
-	CAP_BIT(CAP_MAC_ADMIN);
+#define CAPABLE_DEFAULT_MASK                                                                             \
+	(CAP_BIT(CAP_SYS_ADMIN) | CAP_BIT(CAP_SYS_MODULE) | CAP_BIT(CAP_SYS_PTRACE) | CAP_BIT(CAP_SYS_RAWIO) | \
+	 CAP_BIT(CAP_SYS_BOOT) | CAP_BIT(CAP_SYS_TIME) | CAP_BIT(CAP_NET_ADMIN) | CAP_BIT(CAP_NET_RAW) |       \
+	 CAP_BIT(CAP_DAC_READ_SEARCH) | CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID) | \
+	 CAP_BIT(CAP_BPF) | CAP_BIT(CAP_PERFMON) | CAP_BIT(CAP_MKNOD) | CAP_BIT(CAP_SYSLOG) |                 \
+	 CAP_BIT(CAP_MAC_ADMIN))
+
+/*
+ * The capabilities the rules test besides those, one bit per capability: a
+ * one-entry array that the agent writes after load and again on each reload of
+ * the rules (user/loader.c), so that the set follows the rules while the
+ * programs run. Found by name, like the file watch list.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} capable_rules SEC(".maps");
+
+static __always_inline __u64 capable_mask(void)
+{
+	__u32 zero = 0;
+	__u64 *rules = bpf_map_lookup_elem(&capable_rules, &zero);
+
+	return CAPABLE_DEFAULT_MASK | (rules ? *rules : 0);
+}
 
 /* ---- the set*id family and capset ---- */
 
@@ -287,7 +308,7 @@ int vigil_capset(struct trace_event_raw_sys_exit *ctx)
 
 /*
  * Whether a capability check is one to report: its capability is in
- * capable_mask; the credentials checked are the task's own; and a container
+ * capable_mask(); the credentials checked are the task's own; and a container
  * process made it after its runtime's setup. Counts the others as filtered.
  *
  * The kernel also checks credentials that are not the task's: overlayfs acts
@@ -299,16 +320,17 @@ int vigil_capset(struct trace_event_raw_sys_exit *ctx)
  * entrypoint runs) is not the container's doing: dropped, not marked.
  *
  * This runs for every capability check on the machine, so the tests go from
- * the cheapest: the mask reads no memory, the cred test one pointer; the host
- * (a look at its namespaces) goes before the setup test, as it makes most of
- * the checks. syscall_event_begin repeats the last two, but only for checks
- * that are sent anyway.
+ * the cheapest: the mask reads one array element (a lookup the verifier
+ * inlines), the cred test one pointer; the host (a look at its namespaces)
+ * goes before the setup test, as it makes most of the checks.
+ * syscall_event_begin repeats the last two, but only for checks that are sent
+ * anyway.
  */
 static __always_inline bool capable_check_wanted(int cap, const struct cred *cred)
 {
 	struct task_struct *task;
 
-	if ((__u32)cap >= 64 || !(capable_mask & CAP_BIT(cap)))
+	if ((__u32)cap >= 64 || !(capable_mask() & CAP_BIT(cap)))
 		goto filtered;
 	task = bpf_get_current_task_btf();
 	if ((__u64)cred != (__u64)task->real_cred)

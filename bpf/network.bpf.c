@@ -19,15 +19,34 @@
 /* The largest socket address, sizeof(struct sockaddr_storage). */
 #define SOCKADDR_MAX 128
 
-/* The families whose socket() is an event, one bit per AF_* number; set before load. */
-const volatile __u64 socket_family_mask = 1ull << AF_PACKET;
+/* The families whose socket() is always an event, one bit per AF_* number. */
+#define SOCKET_FAMILY_DEFAULT_MASK (1ull << AF_PACKET)
+
+/*
+ * The families the rules test besides those: a one-entry array that the agent
+ * writes after load and on each reload of the rules (user/loader.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} socket_rules SEC(".maps");
+
+static __always_inline __u64 socket_family_mask(void)
+{
+	__u32 zero = 0;
+	__u64 *rules = bpf_map_lookup_elem(&socket_rules, &zero);
+
+	return SOCKET_FAMILY_DEFAULT_MASK | (rules ? *rules : 0);
+}
 
 static __always_inline void report_socket(long result, long domain, long type, long protocol)
 {
 	struct vigil_scratch *s;
 	struct vigil_syscall_event *e;
 
-	if (domain < 0 || domain >= 64 || !(socket_family_mask & (1ull << domain))) {
+	if (domain < 0 || domain >= 64 || !(socket_family_mask() & (1ull << domain))) {
 		count_filtered(VIGIL_EVENT_SOCKET);
 		return;
 	}
@@ -57,15 +76,51 @@ static __always_inline bool connect_family_watched(__u16 family)
 	return family == AF_UNIX || family == AF_INET || family == AF_INET6;
 }
 
+/* <linux/stat.h> */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/*
+ * The type (SOCK_STREAM, ...) and protocol (IPPROTO_TCP, ...) of the socket
+ * behind the current task's fd, from its struct socket, for the rules'
+ * fd.l4proto. Both stay 0 when fd is no socket (the connect failed with
+ * EBADF or ENOTSOCK) or another thread closed it in the meantime.
+ * sk_protocol is a plain u16 since 5.6 (commit bf9765145b85), older than any
+ * kernel vigil runs on (task storage needs 5.11).
+ */
+static __always_inline void read_socket_kind(long fd, __u64 *type, __u64 *protocol)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file;
+	struct socket *sock;
+
+	*type = 0;
+	*protocol = 0;
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return;
+	sock = BPF_CORE_READ(file, private_data);
+	*type = (__u16)BPF_CORE_READ(sock, type);
+	*protocol = BPF_CORE_READ(sock, sk, sk_protocol);
+}
+
 /*
  * uaddr is the caller's struct sockaddr, addrlen its length as given; the
  * record keeps its bytes (at most SOCKADDR_MAX), so a unix socket's path is
- * the one the process named, relative or abstract as it was.
+ * the one the process named, relative or abstract as it was. args[1] and
+ * args[2]: the socket's type and protocol (read_socket_kind).
  */
 static __always_inline void report_connect(long result, long fd, const void *uaddr, long addrlen)
 {
 	struct vigil_scratch *s;
 	struct vigil_syscall_event *e;
+	__u64 sock_type, protocol;
 	__u16 family;
 	__u64 len;
 
@@ -79,6 +134,9 @@ static __always_inline void report_connect(long result, long fd, const void *uad
 	if (!e)
 		return;
 	e->args[0] = fd;
+	read_socket_kind(fd, &sock_type, &protocol);
+	e->args[1] = sock_type;
+	e->args[2] = protocol;
 	len = addrlen > 0 ? addrlen : 0;
 	if (len > SOCKADDR_MAX)
 		len = SOCKADDR_MAX;

@@ -1,28 +1,34 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "decode.h"
+#include "event_schema.h"
 #include "loader.h"
 #include "log.h"
 #include "pipeline.h"
+#include "rules_cli.h"
+#include "user_names.h"
 
 /* How often the process table forgets host processes that are gone. */
 #define SWEEP_INTERVAL_SEC 30
 /*
  * The kernel wakes the agent at most every 2 ms (see wakeup_flags in
  * bpf/vigil.bpf.h); the poll timeout bounds how long an event written
- * without a wakeup waits to be read.
+ * without a wakeup waits to be read (the loop reads after each timeout).
  */
 #define POLL_TIMEOUT_MS 10
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stats_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void on_stop_signal(int sig)
 {
@@ -36,18 +42,182 @@ static void on_stats_signal(int sig)
 	stats_requested = 1;
 }
 
+/* The reload itself runs in the main loop: loading files and freeing memory are no work for a handler. */
+static void on_reload_signal(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 static int install_signal_handlers(void)
 {
 	struct sigaction stop = { .sa_handler = on_stop_signal };
 	struct sigaction stats = { .sa_handler = on_stats_signal };
+	struct sigaction reload = { .sa_handler = on_reload_signal };
 
 	/* No SA_RESTART: the poll must return so the loop sees the flag. */
 	sigemptyset(&stop.sa_mask);
 	sigemptyset(&stats.sa_mask);
+	sigemptyset(&reload.sa_mask);
 	if (sigaction(SIGINT, &stop, NULL) || sigaction(SIGTERM, &stop, NULL) ||
-	    sigaction(SIGUSR1, &stats, NULL))
+	    sigaction(SIGUSR1, &stats, NULL) || sigaction(SIGHUP, &reload, NULL))
 		return -errno;
 	return 0;
+}
+
+/* The rules the agent runs, and the files they come from, read again on SIGHUP. */
+struct agent_rules {
+	const char *const *files;
+	size_t n_files;
+	struct rule_set *set;
+	struct rule_engine *engine; /* NULL: --no-rules */
+};
+
+static const char *rules_files_text(const struct agent_rules *r, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->n_files && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", r->files[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+static void log_rules_loaded(const struct agent_rules *r, const char *what)
+{
+	struct rules_summary s;
+	char files[1024], inert[96] = "";
+
+	rules_summarize(r->engine, &s);
+	if (s.inert)
+		snprintf(inert, sizeof(inert), ", %zu inert (they need events vigil does not capture)", s.inert);
+	log_info("%s: %zu loaded, %zu disabled, %zu skipped%s, from %s", what, s.loaded, s.disabled, s.skipped,
+		 inert, rules_files_text(r, files, sizeof(files)));
+}
+
+/* The names of the bits of mask, as the events print them ("CAP_SYS_ADMIN AF_PACKET"), or "none". */
+static const char *mask_names(uint64_t mask, enum field_kind kind, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	snprintf(buf, size, "none");
+	for (unsigned int bit = 0; bit < 64 && used < size; bit++) {
+		json_t *name;
+		int n;
+
+		if (!(mask & (1ull << bit)))
+			continue;
+		name = field_to_json(kind, bit);
+		if (json_is_string(name))
+			n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", json_string_value(name));
+		else
+			n = snprintf(buf + used, size - used, "%s%u", used ? " " : "", bit);
+		json_decref(name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/*
+ * What the rules need the kernel to see, for loader_feed_rule_needs; said on
+ * stderr, with a warning for each rule whose file tests the watch list
+ * cannot narrow. 0 or -ENOMEM (logged).
+ */
+static int rules_kernel_needs(const struct rule_engine *engine, struct rule_kernel_needs *needs)
+{
+	char caps[1024], families[512];
+
+	if (rule_engine_kernel_needs(engine, needs)) {
+		log_error("out of memory while working out what the rules need of the kernel");
+		return -ENOMEM;
+	}
+	/* Each says which rule and why: its file tests cannot add to the kernel's watch list. */
+	for (size_t i = 0; i < needs->n_unnarrowed; i++)
+		log_warn("%s", needs->unnarrowed[i]);
+	log_info("kernel filters for the rules: %zu path prefixes, %zu file names; capabilities: %s; "
+		 "socket families: %s", needs->n_path_prefixes, needs->n_path_names,
+		 mask_names(needs->capabilities, FIELD_CAP, caps, sizeof(caps)),
+		 mask_names(needs->socket_families, FIELD_SOCKET_FAMILY, families, sizeof(families)));
+	return 0;
+}
+
+/*
+ * Load and compile the rules -r named (or the default file), before anything
+ * else is set up: on any error, every message is on stderr and vigil does not
+ * start.
+ */
+static int rules_start(const struct agent_options *o, struct agent_rules *r)
+{
+	static const char *const default_files[] = { AGENT_DEFAULT_RULES };
+	int err;
+
+	if (o->n_rules_files) {
+		r->files = o->rules_files;
+		r->n_files = o->n_rules_files;
+	} else if (access(AGENT_DEFAULT_RULES, F_OK) == 0) {
+		r->files = default_files;
+		r->n_files = 1;
+	} else {
+		log_error("no rules: %s does not exist; give a rules file with -r FILE, or run without rules "
+			  "(events only) with --no-rules", AGENT_DEFAULT_RULES);
+		return -ENOENT;
+	}
+	err = rules_load(r->files, r->n_files, &r->set, &r->engine);
+	if (err == -EINVAL)
+		log_error("vigil run refuses to start on a bad rules file (`vigil rules check FILE...` "
+			  "lists every problem)");
+	if (err)
+		return err;
+	log_rules_loaded(r, "rules");
+	return 0;
+}
+
+/*
+ * SIGHUP: load and compile the same files again. On any error, every message
+ * is logged and the rules loaded before stay; on success the new rules
+ * replace them, after the kernel's filters are widened to what they need.
+ */
+static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil_bpf *skel)
+{
+	struct rule_kernel_needs needs = { 0 };
+	struct rules_summary before;
+	struct rule_engine *engine;
+	struct rule_set *set;
+	char files[1024];
+
+	if (!r->engine) {
+		log_info("SIGHUP: no rules to reload (--no-rules)");
+		return;
+	}
+	rules_summarize(r->engine, &before);
+	log_info("SIGHUP: reloading the rules from %s", rules_files_text(r, files, sizeof(files)));
+	if (rules_load(r->files, r->n_files, &set, &engine)) {
+		log_error("the rules did not reload: keeping the %zu rules loaded before", before.loaded);
+		return;
+	}
+	if (rules_kernel_needs(engine, &needs)) {
+		log_error("keeping the %zu rules loaded before", before.loaded);
+		rule_engine_free(engine);
+		rule_set_free(set);
+		return;
+	}
+	loader_feed_rule_needs(skel, &needs);
+	rule_kernel_needs_free(&needs);
+	rule_engine_free(r->engine);
+	rule_set_free(r->set);
+	r->engine = engine;
+	r->set = set;
+	p->rules = engine;
+	log_rules_loaded(r, "rules reloaded");
+	/* The watch list only grows (loader_feed_rule_needs says why). */
+	log_info("paths watched for the rules before stay watched until vigil restarts");
 }
 
 static int handle_record(void *ctx, void *data, size_t len)
@@ -78,9 +248,10 @@ static void report_counters(struct vigil_bpf *skel, const struct pipeline *p)
 			 (unsigned long long)p->stats.received[type]);
 		dropped += totals[type].dropped;
 	}
-	log_info("counters: malformed=%llu host_dropped=%llu written=%llu write_errors=%llu",
+	log_info("counters: malformed=%llu host_dropped=%llu written=%llu alerts=%llu write_errors=%llu",
 		 (unsigned long long)p->stats.malformed, (unsigned long long)p->stats.host_dropped,
-		 (unsigned long long)p->stats.written, (unsigned long long)p->stats.write_errors);
+		 (unsigned long long)p->stats.written, (unsigned long long)p->stats.alerts,
+		 (unsigned long long)p->stats.write_errors);
 	if (dropped)
 		log_warn("%llu events were lost because the ring buffer was full "
 			 "(raise --ringbuf-size)", (unsigned long long)dropped);
@@ -96,10 +267,13 @@ int agent_run(const struct agent_options *o)
 	struct pipeline pipeline = {
 		.monitor_host = o->monitor_host,
 		.events_out = o->print_events ? stdout : NULL,
+		.alerts_out = stdout,
 	};
+	struct rule_kernel_needs needs = { 0 };
+	struct agent_rules rules = { 0 };
 	struct vigil_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
-	char err_text[512], hooks[256];
+	char err_text[512], hooks[256], hostname[HOST_NAME_MAX + 1] = "";
 	time_t last_sweep;
 	int err, seeded;
 
@@ -108,10 +282,43 @@ int agent_run(const struct agent_options *o)
 		log_error("cannot install signal handlers: %s", strerror(-err));
 		return 1;
 	}
+	err = loader_check_prerequisites();
+	if (err)
+		return 1;
+	if (o->no_rules) {
+		log_info("no rules (--no-rules): %s", o->print_events ? "events only" : "nothing will be reported "
+			 "without --events");
+	} else {
+		err = rules_start(o, &rules);
+		if (!err)
+			err = rules_kernel_needs(rules.engine, &needs);
+		if (err)
+			goto cleanup;
+		lo.rule_needs = &needs;
+	}
+	pipeline.rules = rules.engine;
+	if (o->record_raw) {
+		pipeline.record_out = fopen(o->record_raw, "we");
+		if (!pipeline.record_out) {
+			err = -errno;
+			log_error("cannot open %s for --record-raw: %s", o->record_raw, strerror(-err));
+			goto cleanup;
+		}
+	}
+	gethostname(hostname, sizeof(hostname) - 1);
+	pipeline.hostname = hostname;
+	pipeline.names = user_names_new("/proc", "/etc/hosts");
+	if (!pipeline.names) {
+		log_error("out of memory");
+		err = -ENOMEM;
+		goto cleanup;
+	}
+
 	pipeline.procs = proc_table_new("/proc");
 	if (!pipeline.procs) {
 		log_error("out of memory");
-		return 1;
+		err = -ENOMEM;
+		goto cleanup;
 	}
 	pipeline.cgroups = cgroup_resolver_new(o->cgroup_mount, err_text, sizeof(err_text));
 	if (!pipeline.cgroups) {
@@ -150,16 +357,27 @@ int agent_run(const struct agent_options *o)
 	last_sweep = time(NULL);
 	while (!stop_requested) {
 		err = ring_buffer__poll(rb, POLL_TIMEOUT_MS);
+		/*
+		 * The poll reads only after a wakeup; records the kernel wrote without
+		 * one (wakeup_flags) wait for the next, which may not come while the
+		 * machine is quiet. A timeout reads them.
+		 */
+		if (err == 0)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			log_error("polling the ring buffer failed: %s", strerror(-err));
 			goto cleanup;
 		}
 		container_table_drain(pipeline.containers, pipeline_announce_container, &pipeline);
-		if (pipeline.events_out)
-			fflush(pipeline.events_out);
+		/* Events and alerts leave once per round, not held in the buffer. */
+		fflush(stdout);
 		if (stats_requested) {
 			stats_requested = 0;
 			report_counters(skel, &pipeline);
+		}
+		if (reload_requested) {
+			reload_requested = 0;
+			reload_rules(&rules, &pipeline, skel);
 		}
 		if (time(NULL) - last_sweep >= SWEEP_INTERVAL_SEC) {
 			proc_table_sweep(pipeline.procs);
@@ -176,8 +394,7 @@ int agent_run(const struct agent_options *o)
 		log_error("draining the ring buffer failed: %s", strerror(-err));
 	else
 		err = 0;
-	if (pipeline.events_out)
-		fflush(pipeline.events_out);
+	fflush(stdout);
 	report_counters(skel, &pipeline);
 
 cleanup:
@@ -186,5 +403,13 @@ cleanup:
 	container_table_free(pipeline.containers);
 	cgroup_resolver_free(pipeline.cgroups);
 	proc_table_free(pipeline.procs);
+	user_names_free(pipeline.names);
+	if (pipeline.record_out && fclose(pipeline.record_out)) {
+		log_error("writing %s failed: %s", o->record_raw, strerror(errno));
+		err = err ? err : -EIO;
+	}
+	rule_kernel_needs_free(&needs);
+	rule_engine_free(rules.engine);
+	rule_set_free(rules.set);
 	return err ? 1 : 0;
 }

@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* `vigil run`: load, attach, and feed the ring buffer's records to the pipeline until told to stop. */
+/*
+ * `vigil run`: load the rules, load and attach the BPF programs, and feed the
+ * ring buffer's records to the pipeline until told to stop; reload the rules
+ * on SIGHUP.
+ */
 #ifndef VIGIL_AGENT_H
 #define VIGIL_AGENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine.h"
+
+/* The rules `vigil run` loads when given no -r. */
+#define AGENT_DEFAULT_RULES "/etc/vigil/vigil_rules.yaml"
 
 struct agent_options {
 	bool print_events;      /* --events: every event as a JSON line on stdout */
@@ -16,6 +24,10 @@ struct agent_options {
 	const char *cgroup_mount; /* NULL: find it */
 	bool no_engine;           /* --no-engine: name containers by id alone */
 	struct engine_options engine;
+	const char *const *rules_files; /* -r, in order (later files refine earlier ones) */
+	size_t n_rules_files;           /* 0: AGENT_DEFAULT_RULES */
+	bool no_rules;                  /* --no-rules: events only */
+	const char *record_raw;         /* --record-raw FILE: every kernel record as received; NULL: none */
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

@@ -127,9 +127,11 @@ static const struct event_schema schemas[VIGIL_EVENT_TYPE_MAX] = {
 	/*
 	 * AF_UNIX, AF_INET and AF_INET6 only. address: the sockaddr as the process gave it (a unix
 	 * path relative or abstract as it was). A nonblocking connect under way returns -EINPROGRESS.
+	 * sock_type and protocol: those of the socket fd names (SOCK_STREAM, 6 for TCP), read from
+	 * the kernel's socket; 0 when fd is no socket.
 	 */
 	[VIGIL_EVENT_CONNECT] = { "connect", FAMILY_NETWORK, "connect(fd, address): unix and inet",
-		{ A("fd", FD) }, { A("address", SOCKADDR) } },
+		{ A("fd", FD), A("sock_type", SOCKET_TYPE), A("protocol", INT) }, { A("address", SOCKADDR) } },
 
 	/*
 	 * Opens of watched paths only (user/path_filter.c; bpf/file.bpf.c says how

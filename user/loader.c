@@ -15,6 +15,7 @@
 #include "log.h"
 #include "path_filter.h"
 #include "probe.h"
+#include "rule_engine.h"
 #include "vigil.skel.h"
 
 /* The oldest libbpf whose API and behaviour vigil is written against. */
@@ -51,7 +52,7 @@ static uint64_t effective_capabilities(void)
 	return caps;
 }
 
-static int check_prerequisites(void)
+int loader_check_prerequisites(void)
 {
 	uint64_t caps = effective_capabilities();
 	bool can_bpf = (caps & (1ull << CAP_SYS_ADMIN_BIT)) ||
@@ -201,24 +202,79 @@ static void seed_task_state(struct vigil_bpf *skel, uint64_t host_mntns)
 }
 
 /*
- * Fill the file programs' watch list (user/path_filter.c) before they are
- * attached. Found by name: an agent built without bpf/file.bpf.c has no such
- * maps and nothing to fill.
+ * The file programs' watch list (user/path_filter.c). Found by name: an agent
+ * built without bpf/file.bpf.c has no such maps. False then.
  */
-static int fill_path_filter(struct vigil_bpf *skel)
+static bool path_filter_maps_of(struct vigil_bpf *skel, struct path_filter_maps *maps)
 {
 	struct bpf_map *prefixes = bpf_object__find_map_by_name(skel->obj, "path_prefixes");
 	struct bpf_map *names = bpf_object__find_map_by_name(skel->obj, "path_names");
+
+	if (!prefixes || !names)
+		return false;
+	maps->prefixes_fd = bpf_map__fd(prefixes);
+	maps->names_fd = bpf_map__fd(names);
+	maps->update = bpf_map_update_elem;
+	return true;
+}
+
+/* Fill the watch list with the defaults before the file programs are attached. */
+static int fill_path_filter(struct vigil_bpf *skel)
+{
 	struct path_filter_maps maps;
 
-	if (!prefixes || !names) {
+	if (!path_filter_maps_of(skel, &maps)) {
 		log_debug("no file programs in this build: no path watch list to fill");
 		return 0;
 	}
-	maps.prefixes_fd = bpf_map__fd(prefixes);
-	maps.names_fd = bpf_map__fd(names);
-	maps.update = bpf_map_update_elem;
 	return path_filter_add_defaults(&maps);
+}
+
+static void watch_rule_path(const struct path_filter_maps *maps, enum path_filter_kind kind, const char *text)
+{
+	int err = path_filter_add_for_rule(maps, kind, text);
+
+	if (err == -ENAMETOOLONG)
+		log_warn("a rule tests files named '%s', longer than the kernel's watch list holds (%d bytes): "
+			 "the kernel will not report them", text, VIGIL_PATH_NAME_MAX - 1);
+	else if (err)
+		log_warn("cannot add '%s' to the kernel's file watch list for the rules: %s", text, strerror(-err));
+}
+
+/*
+ * A one-entry array of the BPF side that holds the rules' additions to one
+ * of its masks (capable_rules, socket_rules). Found by name, like the watch
+ * list; a build without the programs has nothing to set.
+ */
+static void set_rule_mask(struct vigil_bpf *skel, const char *map_name, const char *what, __u64 mask)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_name);
+	__u32 zero = 0;
+
+	if (!map) {
+		if (mask)
+			log_warn("the rules test %s that this build's BPF programs do not watch (no %s map)", what,
+				 map_name);
+		return;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(map), &zero, &mask, BPF_ANY))
+		log_warn("cannot give the kernel the %s the rules test: %s", what, strerror(errno));
+}
+
+void loader_feed_rule_needs(struct vigil_bpf *skel, const struct rule_kernel_needs *needs)
+{
+	struct path_filter_maps maps;
+
+	if (path_filter_maps_of(skel, &maps)) {
+		for (size_t i = 0; i < needs->n_path_prefixes; i++)
+			watch_rule_path(&maps, PATH_FILTER_PREFIX, needs->path_prefixes[i]);
+		for (size_t i = 0; i < needs->n_path_names; i++)
+			watch_rule_path(&maps, PATH_FILTER_NAME, needs->path_names[i]);
+	} else if (needs->n_path_prefixes || needs->n_path_names) {
+		log_warn("the rules test file paths, but this build has no file programs");
+	}
+	set_rule_mask(skel, "capable_rules", "capabilities", needs->capabilities);
+	set_rule_mask(skel, "socket_rules", "socket families", needs->socket_families);
 }
 
 int loader_start(const struct loader_options *o, struct vigil_bpf **out)
@@ -230,10 +286,6 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 	libbpf_verbose = o->verbose;
 	libbpf_set_print(libbpf_print);
 	*out = NULL;
-
-	err = check_prerequisites();
-	if (err)
-		return err;
 
 	err = host_mount_namespace(&mntns);
 	if (err)
@@ -264,6 +316,8 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 	err = fill_path_filter(skel);
 	if (err)
 		goto cleanup;
+	if (o->rule_needs)
+		loader_feed_rule_needs(skel, o->rule_needs);
 	err = vigil_bpf__attach(skel);
 	if (err) {
 		log_error("attaching vigil's BPF programs failed: %s%s", strerror(-err),

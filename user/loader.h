@@ -13,18 +13,39 @@
 #include "vigil_event.h"
 
 struct vigil_bpf;
+struct rule_kernel_needs;
 
 struct loader_options {
 	bool monitor_host;
 	uint32_t ringbuf_bytes; /* a power of two, at least a page */
 	bool verbose;           /* pass libbpf's own messages through */
+	/* What the rules need the kernel to see, fed before attaching; NULL: the defaults alone. */
+	const struct rule_kernel_needs *rule_needs;
 };
+
+/*
+ * What loading needs from the machine and the process: a recent enough
+ * libbpf, root (or CAP_BPF and CAP_PERFMON), kernel BTF, tracefs (mounted
+ * if it is not). On failure logs one sentence that says what is missing and
+ * how to get it, and returns -errno. Call it before loader_start.
+ */
+int loader_check_prerequisites(void);
 
 /*
  * Everything up to attached programs. On failure logs one sentence that says
  * what is missing and how to get it, and returns -errno.
  */
 int loader_start(const struct loader_options *o, struct vigil_bpf **out);
+
+/*
+ * Widen the kernel's filters to what the rules need, while the programs run:
+ * their path prefixes and names join the file watch list, their capabilities
+ * and socket families join the defaults of the capable and socket programs
+ * (the kernel ORs them in). Watched paths are never taken out again: a path
+ * that no rule needs any more costs a few events that no rule matches, and
+ * the defaults share the maps. Logs each entry that cannot be watched.
+ */
+void loader_feed_rule_needs(struct vigil_bpf *skel, const struct rule_kernel_needs *needs);
 void loader_stop(struct vigil_bpf *skel);
 
 /* Detach every program: no event is written after this returns. */

@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "log.h"
 #include "probe.h"
+#include "rules_cli.h"
 #include "vigil_event.h"
 
 #ifndef VIGIL_VERSION
@@ -25,20 +26,25 @@ const char *argp_program_bug_address = "the vigil issue tracker";
 static const char top_usage[] =
 	"Usage: vigil COMMAND [OPTION...]\n"
 	"vigil watches what processes in containers do, through eBPF programs in the\n"
-	"kernel, and tells you: execs, forks and exits now, with each process's\n"
-	"container, parent and ancestors.\n"
+	"kernel, and tells you when they do what your rules (Falco's rule language)\n"
+	"describe: an alert, one JSON line, per match; every event too with --events.\n"
 	"\n"
 	"Commands:\n"
-	"  run        load the BPF programs and report events until stopped\n"
+	"  run        load the BPF programs, report alerts (and events) until stopped\n"
+	"  rules      check rules files: `vigil rules check FILE...`\n"
+	"  fields     list the fields a rule can test and an output can print\n"
 	"  probe      print what this kernel allows and which hooks vigil will use\n"
 	"  version    print vigil's and libbpf's versions\n"
 	"\n"
 	"Run `vigil COMMAND --help` for a command's options.\n"
 	"\n"
 	"Examples:\n"
-	"  vigil probe                       # can this machine run vigil, and how?\n"
-	"  vigil run --events                # every container event as a JSON line\n"
-	"  vigil run --events --host | jq .  # the host's processes too, pretty-printed\n";
+	"  vigil probe                              # can this machine run vigil, and how?\n"
+	"  vigil rules check my_rules.yaml          # does it load? what runs on which events?\n"
+	"  vigil run -r rules/vigil_rules.yaml      # alerts, one JSON line each\n"
+	"  vigil run --events --no-rules            # every container event, no rules\n"
+	"  vigil run --events --host | jq .         # alerts and events, the host's too\n"
+	"  vigil fields | less                      # what rules can test\n";
 
 /* ---- vigil run ---- */
 
@@ -51,6 +57,16 @@ enum {
 	OPT_ENGINE_TLS_CERT,
 	OPT_ENGINE_TLS_KEY,
 	OPT_NO_ENGINE,
+	OPT_NO_RULES,
+	OPT_RECORD_RAW,
+	OPT_JSON,
+	OPT_MARKDOWN,
+};
+
+/* vigil run's parser input: the agent's options, and room for every -r. */
+struct run_args {
+	struct agent_options o;
+	const char **rules_files; /* as many as argv has words */
 };
 
 static const struct argp_option run_options[] = {
@@ -61,6 +77,14 @@ static const struct argp_option run_options[] = {
 	{ "cgroup-mount", OPT_CGROUP_MOUNT, "DIR", 0,
 	  "Where cgroup2 is mounted (default: found in /proc/self/mountinfo)", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more, libbpf's messages and the verifier's log included", 0 },
+	{ "record-raw", OPT_RECORD_RAW, "FILE", 0,
+	  "Write every kernel record as received to FILE (each after its 4-byte length, host byte order): "
+	  "the benchmark's recorded stream, and for debugging; not a capture file", 0 },
+	{ NULL, 0, NULL, 0, "Rules:", 2 },
+	{ "rules", 'r', "FILE", 0,
+	  "A rules file; give -r again for more: they load in order, later files refining earlier ones "
+	  "(default " AGENT_DEFAULT_RULES ")", 2 },
+	{ "no-rules", OPT_NO_RULES, NULL, 0, "Run without rules: events only (with --events)", 2 },
 	{ NULL, 0, NULL, 0, "Container metadata (the Docker Engine API; Podman's compatible API too):", 1 },
 	{ "engine-socket", OPT_ENGINE_SOCKET, "PATH", 0,
 	  "The Engine API's unix socket (default " ENGINE_DEFAULT_SOCKET ")", 1 },
@@ -75,11 +99,21 @@ static const struct argp_option run_options[] = {
 
 static error_t parse_run(int key, char *arg, struct argp_state *state)
 {
-	struct agent_options *o = state->input;
+	struct run_args *args = state->input;
+	struct agent_options *o = &args->o;
 	unsigned long mib;
 	char *end;
 
 	switch (key) {
+	case 'r':
+		args->rules_files[o->n_rules_files++] = arg;
+		break;
+	case OPT_NO_RULES:
+		o->no_rules = true;
+		break;
+	case OPT_RECORD_RAW:
+		o->record_raw = arg;
+		break;
 	case 'e':
 		o->print_events = true;
 		break;
@@ -121,6 +155,10 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
+	case ARGP_KEY_END:
+		if (o->no_rules && o->n_rules_files)
+			argp_error(state, "--no-rules and -r contradict each other: give one");
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -134,6 +172,15 @@ static const struct argp run_argp = {
 	       "SIGINT or SIGTERM (then it drains the ring buffer, prints its counters on\n"
 	       "stderr and exits 0). SIGUSR1 prints the counters without stopping.\n"
 	       "\n"
+	       "Every event goes through the rules (Falco's rule language; `vigil fields`\n"
+	       "lists what they can test), and each match is an alert: one JSON line on\n"
+	       "stdout, {\"type\":\"alert\",\"rule\":...,\"priority\":...,\"output\":...,\n"
+	       "\"output_fields\":{...},\"event\":{...}}, the event as --events prints it.\n"
+	       "-r loads rules files in order; without -r, " AGENT_DEFAULT_RULES ".\n"
+	       "A rules file with any error stops vigil before it loads anything (`vigil\n"
+	       "rules check FILE` lists the problems). SIGHUP reads the same files again; if\n"
+	       "they have errors now, vigil says so and keeps the rules it had.\n"
+	       "\n"
 	       "Host processes are filtered out in the kernel unless --host is given. Each\n"
 	       "event names its process, parent, ancestors, cgroup and container; the\n"
 	       "container's name, image, labels and Kubernetes pod come from the Engine API,\n"
@@ -144,12 +191,134 @@ static const struct argp run_argp = {
 	       "if it is not).\n"
 	       "\n"
 	       "Examples:\n"
-	       "  vigil run --events\n"
+	       "  vigil run -r rules/vigil_rules.yaml\n"
+	       "  vigil run -r /etc/vigil/vigil_rules.yaml -r my_rules.yaml --events\n"
+	       "  kill -HUP $(pidof vigil)      # after editing a rules file: reload it\n"
+	       "  vigil run --events --no-rules\n"
 	       "  vigil run --events --host --ringbuf-size 32 > events.jsonl\n"
 	       "  vigil run --events --engine-socket /run/podman/podman.sock\n"
-	       "  vigil run --events --engine-url https://10.0.0.5:2376 --engine-tls-ca ca.pem \\\n"
-	       "      --engine-tls-cert cert.pem --engine-tls-key key.pem\n"
-	       "  vigil run --events | jq 'select(.type == \"exec\") | .proc.args'"
+	       "  vigil run --events --engine-url https://10.0.0.5:2376 \\\n"
+	       "      --engine-tls-ca ca.pem --engine-tls-cert cert.pem \\\n"
+	       "      --engine-tls-key key.pem\n"
+	       "  vigil run --events | jq 'select(.type == \"exec\") | .proc.args'\n"
+	       "  vigil run | jq -r 'select(.type == \"alert\") | .output'"
+	       "\vOptions:",
+};
+
+/* ---- vigil rules check ---- */
+
+struct rules_check_args {
+	bool json;
+	const char **files; /* as many as argv has words */
+	size_t n_files;
+};
+
+static const struct argp_option rules_check_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "One JSON object a line: each rule, then the summary", 0 },
+	{ 0 },
+};
+
+static error_t parse_rules_check(int key, char *arg, struct argp_state *state)
+{
+	struct rules_check_args *args = state->input;
+
+	switch (key) {
+	case OPT_JSON:
+		args->json = true;
+		break;
+	case ARGP_KEY_ARG:
+		args->files[args->n_files++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!args->n_files)
+			argp_error(state, "give the rules files to check");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp rules_check_argp = {
+	.options = rules_check_options,
+	.parser = parse_rules_check,
+	.args_doc = "FILE...",
+	.doc = "Load rules files as `vigil run -r FILE...` does (in order: later files\n"
+	       "append to, override or switch off what earlier ones define), compile every\n"
+	       "rule, and print one line per rule: what became of it, its priority, its\n"
+	       "name, and the event types it runs on, or why it does not run\n"
+	       "(file:line:column: what). Then a summary. Errors and warnings also go to\n"
+	       "stderr, as `vigil run` prints them.\n"
+	       "\n"
+	       "What becomes of a rule: loaded (it runs), inert (it compiles, but needs\n"
+	       "events vigil does not capture), disabled (enabled: false), skipped\n"
+	       "(skip-if-unknown-filter, and a field vigil does not have), FAILED.\n"
+	       "\n"
+	       "Exit status: 0 when every file loaded and every rule compiled, 1 otherwise.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  vigil rules check rules/vigil_rules.yaml\n"
+	       "  vigil rules check /etc/vigil/vigil_rules.yaml my_rules.yaml\n"
+	       "  vigil rules check --json my_rules.yaml | jq 'select(.status != \"loaded\")'"
+	       "\vOptions:",
+};
+
+static const char rules_usage[] =
+	"Usage: vigil rules check [--json] FILE...\n"
+	"Check rules files: load and compile them as `vigil run` would, and say what\n"
+	"became of each rule and why. `vigil rules check --help` for more.\n"
+	"\n"
+	"Example:\n"
+	"  vigil rules check rules/vigil_rules.yaml my_rules.yaml\n";
+
+/* ---- vigil fields ---- */
+
+struct fields_args {
+	bool json, markdown;
+};
+
+static const struct argp_option fields_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "One JSON object a line, one per field", 0 },
+	{ "markdown", OPT_MARKDOWN, NULL, 0, "As Markdown (what docs/FIELDS.md holds)", 0 },
+	{ 0 },
+};
+
+static error_t parse_fields(int key, char *arg, struct argp_state *state)
+{
+	struct fields_args *args = state->input;
+
+	switch (key) {
+	case OPT_JSON:
+		args->json = true;
+		break;
+	case OPT_MARKDOWN:
+		args->markdown = true;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (args->json && args->markdown)
+			argp_error(state, "--json and --markdown contradict each other: give one");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp fields_argp = {
+	.options = fields_options,
+	.parser = parse_fields,
+	.doc = "Print the fields a rule's condition can test and its output can print:\n"
+	       "each one's name, type, the event types that carry it and what it holds.\n"
+	       "Falco's names where Falco has the field. On an event that does not carry\n"
+	       "a field, every comparison with it is false.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  vigil fields\n"
+	       "  vigil fields --json | jq -r 'select(.type == \"ipaddr\") | .field'\n"
+	       "  vigil fields --markdown > FIELDS.md"
 	       "\vOptions:",
 };
 
@@ -193,11 +362,57 @@ static int parse_command(const struct argp *argp, int argc, char **argv, const c
 
 static int command_run(int argc, char **argv)
 {
-	struct agent_options o = { .ringbuf_bytes = 8u << 20 };
+	struct run_args args = { .o = { .ringbuf_bytes = 8u << 20 } };
+	int status;
 
-	if (parse_command(&run_argp, argc, argv, "run", &o))
+	args.rules_files = calloc((size_t)argc, sizeof(*args.rules_files));
+	if (!args.rules_files) {
+		log_error("out of memory");
 		return 1;
-	return agent_run(&o);
+	}
+	args.o.rules_files = args.rules_files;
+	if (parse_command(&run_argp, argc, argv, "run", &args))
+		status = 1;
+	else
+		status = agent_run(&args.o);
+	free(args.rules_files);
+	return status;
+}
+
+static int command_rules(int argc, char **argv)
+{
+	struct rules_check_args args = { 0 };
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	int status;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+		fputs(rules_usage, sub ? stdout : stderr);
+		return sub ? 0 : 2;
+	}
+	if (strcmp(sub, "check")) {
+		fprintf(stderr, "vigil rules: unknown command '%s'\n\n%s", sub, rules_usage);
+		return 2;
+	}
+	args.files = calloc((size_t)argc, sizeof(*args.files));
+	if (!args.files) {
+		log_error("out of memory");
+		return 1;
+	}
+	if (parse_command(&rules_check_argp, argc - 1, argv + 1, "rules check", &args))
+		status = 1;
+	else
+		status = rules_check(args.files, args.n_files, args.json);
+	free(args.files);
+	return status;
+}
+
+static int command_fields(int argc, char **argv)
+{
+	struct fields_args args = { 0 };
+
+	if (parse_command(&fields_argp, argc, argv, "fields", &args))
+		return 1;
+	return fields_print(args.json ? RULE_FIELDS_JSON : args.markdown ? RULE_FIELDS_MARKDOWN : RULE_FIELDS_TEXT);
 }
 
 static int command_probe(int argc, char **argv)
@@ -230,6 +445,8 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} commands[] = {
 		{ "run", command_run },
+		{ "rules", command_rules },
+		{ "fields", command_fields },
 		{ "probe", command_probe },
 		{ "version", command_version },
 	};

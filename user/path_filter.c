@@ -102,6 +102,18 @@ int path_filter_add(const struct path_filter_maps *maps, enum path_filter_kind k
 	return -EINVAL;
 }
 
+int path_filter_add_for_rule(const struct path_filter_maps *maps, enum path_filter_kind kind, const char *text)
+{
+	char cut[VIGIL_PATH_PREFIX_MAX + 1];
+
+	if (kind == PATH_FILTER_PREFIX && strlen(text) > VIGIL_PATH_PREFIX_MAX) {
+		memcpy(cut, text, VIGIL_PATH_PREFIX_MAX);
+		cut[VIGIL_PATH_PREFIX_MAX] = '\0';
+		text = cut;
+	}
+	return path_filter_add(maps, kind, text);
+}
+
 int path_filter_add_defaults(const struct path_filter_maps *maps)
 {
 	for (size_t i = 0; i < sizeof(default_entries) / sizeof(default_entries[0]); i++) {

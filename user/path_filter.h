@@ -2,7 +2,7 @@
 /*
  * The watch list of the file events (include/vigil_path_filter.h): the default
  * set of sensitive paths, and the one function that adds an entry to the
- * kernel's maps, for the defaults now and for what the rules ask later.
+ * kernel's maps, for the defaults and for the paths the rules test.
  *
  *	struct path_filter_maps maps = { prefixes_fd, names_fd, bpf_map_update_elem };
  *
@@ -55,6 +55,13 @@ int path_filter_name_key(const char *name, struct vigil_path_name_key *key);
  * name given again with the other name kind takes that kind's scope.
  */
 int path_filter_add(const struct path_filter_maps *maps, enum path_filter_kind kind, const char *text);
+
+/*
+ * Watch a path a rule tests: path_filter_add, but a prefix longer than the key
+ * holds is watched by its first VIGIL_PATH_PREFIX_MAX bytes, a wider watch
+ * (the rule still compares the whole path) where path_filter_add refuses it.
+ */
+int path_filter_add_for_rule(const struct path_filter_maps *maps, enum path_filter_kind kind, const char *text);
 
 /* Add every default entry; stops at the first failure, logs which, returns its -errno. */
 int path_filter_add_defaults(const struct path_filter_maps *maps);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "alert.h"
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
@@ -19,36 +21,95 @@ int64_t pipeline_boot_to_unix_ns(void)
 	return ((int64_t)real.tv_sec - boot.tv_sec) * 1000000000 + (real.tv_nsec - boot.tv_nsec);
 }
 
-static void write_event(struct pipeline *p, const struct event_context *ctx)
-{
-	json_t *obj = event_to_json(ctx);
+/*
+ * An event on its way out: built as JSON once, on first need, and shared by
+ * the event line and the alerts of its matches.
+ */
+struct outgoing_event {
+	struct pipeline *p;
+	const struct rule_event *ev;
+	json_t *json;
+};
 
-	if (!obj || json_dumpf(obj, p->events_out, JSON_COMPACT) || fputc('\n', p->events_out) == EOF) {
+/* The `container` event as --events prints it. New reference. */
+static json_t *container_event_json(const struct container_info *info, const char *action, int64_t time_ns)
+{
+	char time_text[48];
+
+	json_format_time(time_ns, time_text, sizeof(time_text));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o}", "time", time_text, "type", "container", "action", action,
+			 "container", container_summary_json(info), "posture", container_info_posture_json(info));
+}
+
+static json_t *outgoing_json(struct outgoing_event *o)
+{
+	if (!o->json)
+		o->json = o->ev->type == RULE_EVENT_CONTAINER
+				  ? container_event_json(o->ev->ctx->container_info, o->ev->container_action,
+							 o->ev->time_ns)
+				  : event_to_json(o->ev->ctx);
+	return o->json;
+}
+
+static void on_match(const struct rule_match *match, void *outgoing)
+{
+	struct outgoing_event *o = outgoing;
+	struct pipeline *p = o->p;
+
+	if (alert_write(p->alerts_out, p->rules, match, outgoing_json(o)))
 		p->stats.write_errors++;
-	} else {
-		p->stats.written++;
+	else
+		p->stats.alerts++;
+}
+
+/* The event line (with events_out), then the alerts of the rules it matches. */
+static void output_event(struct pipeline *p, const struct rule_event *ev)
+{
+	struct outgoing_event o = { .p = p, .ev = ev };
+
+	if (p->events_out) {
+		json_t *obj = outgoing_json(&o);
+
+		if (!obj || json_dumpf(obj, p->events_out, JSON_COMPACT) || fputc('\n', p->events_out) == EOF)
+			p->stats.write_errors++;
+		else
+			p->stats.written++;
 	}
-	json_decref(obj);
+	if (p->rules)
+		rule_engine_eval(p->rules, ev, on_match, &o);
+	json_decref(o.json);
 }
 
 void pipeline_announce_container(const struct container_info *info, const char *action, void *pipeline)
 {
 	struct pipeline *p = pipeline;
+	/*
+	 * The Engine API serves Docker's containers or Podman's, and Podman's
+	 * compatible API answers as Docker's: the runtime is not known here.
+	 */
+	struct container_ref ref = { .runtime = CONTAINER_RUNTIME_DOCKER };
+	struct event_context ctx = {
+		.container = &ref,
+		.container_info = info,
+		.metadata = CONTAINER_METADATA_KNOWN,
+		.boot_to_unix_ns = p->boot_to_unix_ns,
+	};
+	struct rule_event ev = {
+		.type = RULE_EVENT_CONTAINER,
+		.ctx = &ctx,
+		.container_action = action,
+		.hostname = p->hostname,
+		.num = ++p->stats.numbered,
+		.names = p->names,
+	};
 	struct timespec now;
-	char time_text[48];
-	json_t *obj;
 
-	if (!p->events_out)
+	if (!p->events_out && !p->rules)
 		return;
+	snprintf(ref.id, sizeof(ref.id), "%s", info->id);
 	clock_gettime(CLOCK_REALTIME, &now);
-	json_format_time((int64_t)now.tv_sec * 1000000000 + now.tv_nsec, time_text, sizeof(time_text));
-	obj = json_pack("{s:s, s:s, s:s, s:o, s:o}", "time", time_text, "type", "container", "action", action,
-			"container", container_summary_json(info), "posture", container_info_posture_json(info));
-	if (!obj || json_dumpf(obj, p->events_out, JSON_COMPACT) || fputc('\n', p->events_out) == EOF)
-		p->stats.write_errors++;
-	else
-		p->stats.written++;
-	json_decref(obj);
+	ev.time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+	output_event(p, &ev);
 }
 
 int pipeline_handle(struct pipeline *p, const void *data, size_t len)
@@ -59,6 +120,12 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 	char err[256];
 	bool in_container = false;
 
+	if (p->record_out) {
+		uint32_t len32 = len;
+
+		if (fwrite(&len32, sizeof(len32), 1, p->record_out) != 1 || fwrite(data, len, 1, p->record_out) != 1)
+			p->stats.write_errors++;
+	}
 	if (event_decode(data, len, &ev, err, sizeof(err))) {
 		/* Log the first few; the count tells the rest. */
 		if (p->stats.malformed++ < 10)
@@ -77,7 +144,15 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 
 	if (!in_container && !p->monitor_host) {
 		p->stats.host_dropped++;
-	} else if (p->events_out) {
+	} else if (p->events_out || p->rules) {
+		struct rule_event rule_ev = {
+			.type = ev.hdr.type,
+			.ctx = &ctx,
+			.hostname = p->hostname,
+			.num = ++p->stats.numbered,
+			.names = p->names,
+		};
+
 		ctx.ev = &ev;
 		ctx.container = in_container ? &container : NULL;
 		ctx.metadata = CONTAINER_METADATA_UNAVAILABLE;
@@ -87,7 +162,7 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 		ctx.n_ancestors = proc_table_ancestors(p->procs, ev.hdr.tgid, ctx.ancestors,
 						       EVENT_JSON_ANCESTORS_MAX);
 		ctx.boot_to_unix_ns = p->boot_to_unix_ns;
-		write_event(p, &ctx);
+		output_event(p, &rule_ev);
 	}
 
 	if (ev.hdr.type == VIGIL_EVENT_EXIT)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * decode -> process table -> container -> outputs: what happens to each
- * record, whatever its source (the ring buffer now, capture files later).
- * Knows nothing of libbpf, so tests drive it with hand-made records.
+ * decode -> process table -> container -> rules -> outputs: what happens to
+ * each record, whatever its source (the ring buffer now, capture files
+ * later). Knows nothing of libbpf, so tests drive it with hand-made records.
+ * The agent's own container announcements take the same way from the
+ * container table on.
  */
 #ifndef VIGIL_PIPELINE_H
 #define VIGIL_PIPELINE_H
@@ -16,14 +18,17 @@
 #include "container_info.h"
 #include "containers.h"
 #include "proctable.h"
+#include "rule_engine.h"
 #include "vigil_event.h"
 
 struct pipeline_stats {
 	uint64_t received[VIGIL_EVENT_TYPE_MAX]; /* decoded records, by type */
 	uint64_t malformed;                      /* records that failed to decode */
+	uint64_t numbered;                       /* events given an evt.num, container events included */
 	uint64_t host_dropped;                   /* host records the kernel let through */
 	uint64_t written;                        /* events written to the output */
-	uint64_t write_errors;
+	uint64_t alerts;                         /* alerts written */
+	uint64_t write_errors;                   /* events and alerts that could not be written */
 };
 
 struct pipeline {
@@ -32,6 +37,16 @@ struct pipeline {
 	struct container_table *containers; /* NULL: containers named by id alone */
 	bool monitor_host;               /* report host processes too */
 	FILE *events_out;                /* NULL: do not print events */
+	FILE *record_out;                /* NULL: none; else every record as received, after its u32 length */
+	/*
+	 * NULL: no rules. Every event the pipeline reports (containers', the
+	 * host's with monitor_host) goes through it; each match is an alert
+	 * record (alert.h) on alerts_out.
+	 */
+	struct rule_engine *rules;
+	FILE *alerts_out;                /* required with rules */
+	const char *hostname;            /* evt.hostname */
+	struct user_names *names;        /* user.name and the like; NULL: none */
 	int64_t boot_to_unix_ns;         /* boot-clock -> wall-clock offset */
 	struct pipeline_stats stats;
 };
@@ -40,9 +55,11 @@ struct pipeline {
 int pipeline_handle(struct pipeline *p, const void *data, size_t len);
 
 /*
- * Write a `container` event: a container seen for the first time ("start",
- * "running" at vigil's start), renamed or destroyed, with its posture. The
- * container table calls it (as its announce callback) with the pipeline as ctx.
+ * A `container` event: a container seen for the first time ("start",
+ * "running" at vigil's start), renamed or destroyed, with its posture;
+ * written with events_out, and run through the rules (evt.type = container).
+ * The container table calls it (as its announce callback) with the pipeline
+ * as ctx.
  */
 void pipeline_announce_container(const struct container_info *info, const char *action, void *pipeline);
 

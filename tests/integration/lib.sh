@@ -465,9 +465,15 @@ _lib_vigil_ready() {
 # stdout to OUTFILE and stderr to OUTFILE.err, and waits (30 s at most) until it says
 # `vigil: ready` on stderr. Returns non-zero, with its stderr shown, when it dies first or does
 # not get ready in time (then it is stopped). One agent at a time; the EXIT trap stops it.
+# Without -r/--rules among the ARGs it runs with --no-rules: events only, whatever rules the
+# machine has in /etc/vigil.
 vigil_start() {
 	VIGIL_OUT=$1
 	shift
+	case " $* " in
+	*" -r "* | *" --rules "* | *" --rules="* | *" --no-rules "*) ;;
+	*) set -- --no-rules "$@" ;;
+	esac
 	if [ ! -x "$VIGIL_BIN" ]; then
 		diag "$VIGIL_BIN is missing: build it first (make OUTPUT=$OUTPUT_SHOWN)"
 		return 1

@@ -82,7 +82,7 @@ assert_json "$OUT" 'first(.[] | select(.type == "exec" and .container.full_id ==
 	"events are still reported, the container named by id alone" --arg id "$cid" --arg w "rogue-$W"
 
 # Options that can never work are refused at start with one sentence.
-"$VIGIL_BIN" run --engine-url "$URL" >/dev/null 2>"$T/bad.err"
+"$VIGIL_BIN" run --no-rules --engine-url "$URL" >/dev/null 2>"$T/bad.err"
 assert_eq "$?" 1 "an https URL without the TLS files is refused"
 grep -q 'needs --engine-tls-ca' "$T/bad.err" && tap_ok "and the error says which options are missing" ||
 	tap_fail "and the error says which options are missing" "$(cat "$T/bad.err")"

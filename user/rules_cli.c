@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alert.h"
+#include "json_writer.h"
+#include "log.h"
+#include "rules_cli.h"
+
+/* Room for the names of every event type, comma-separated. */
+#define EVENT_NAMES_MAX 2048
+
+/*
+ * Load and compile, every message on stderr. 0 with *set and *engine (whose
+ * rules may have failed: see rule_engine_error_count); -EINVAL when the
+ * loader found errors, with *set and no engine (a set with errors is for
+ * reports only); -ENOMEM with neither.
+ */
+static int load_and_compile(const char *const *files, size_t n_files, struct rule_set **set,
+			    struct rule_engine **engine)
+{
+	struct rule_set *s = rule_set_new();
+	int err;
+
+	*set = NULL;
+	*engine = NULL;
+	if (!s)
+		goto out_of_memory;
+	err = rule_set_load_files(s, files, n_files);
+	if (err == -ENOMEM)
+		goto out_of_memory;
+	for (size_t i = 0; i < rule_set_warning_count(s); i++)
+		log_warn("%s", rule_set_warning(s, i)->text);
+	for (size_t i = 0; i < rule_set_error_count(s); i++)
+		log_error("%s", rule_set_error(s, i)->text);
+	*set = s;
+	if (err || rule_set_error_count(s))
+		return -EINVAL;
+	if (rule_engine_compile(s, engine))
+		goto out_of_memory;
+	for (size_t i = 0; i < rule_engine_message_count(*engine); i++) {
+		bool is_error;
+		const struct rule_message *m = rule_engine_message(*engine, i, &is_error);
+
+		if (is_error)
+			log_error("%s", m->text);
+		else
+			log_warn("%s", m->text);
+	}
+	return 0;
+
+out_of_memory:
+	log_error("out of memory while loading the rules");
+	rule_set_free(s);
+	*set = NULL;
+	return -ENOMEM;
+}
+
+int rules_load(const char *const *files, size_t n_files, struct rule_set **set, struct rule_engine **engine)
+{
+	int err = load_and_compile(files, n_files, set, engine);
+
+	if (!err && rule_engine_error_count(*engine))
+		err = -EINVAL;
+	if (err) {
+		rule_engine_free(*engine);
+		rule_set_free(*set);
+		*engine = NULL;
+		*set = NULL;
+	}
+	return err;
+}
+
+const char *rules_status_name(enum rule_status status)
+{
+	switch (status) {
+	case RULE_LOADED:
+		return "loaded";
+	case RULE_INERT:
+		return "inert";
+	case RULE_DISABLED:
+		return "disabled";
+	case RULE_SKIPPED:
+		return "skipped";
+	case RULE_FAILED:
+		return "FAILED";
+	}
+	return "?";
+}
+
+void rules_summarize(const struct rule_engine *engine, struct rules_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->rules = rule_engine_rule_count(engine);
+	for (size_t i = 0; i < s->rules; i++) {
+		switch (rule_engine_rule(engine, i)->status) {
+		case RULE_LOADED:
+			s->loaded++;
+			break;
+		case RULE_INERT:
+			s->inert++;
+			break;
+		case RULE_DISABLED:
+			s->disabled++;
+			break;
+		case RULE_SKIPPED:
+			s->skipped++;
+			break;
+		case RULE_FAILED:
+			s->failed++;
+			break;
+		}
+	}
+}
+
+/* loaded   Warning       Shell in container [exec]
+ * FAILED   Error         Bad rule: rules.yaml:3:14: unknown field 'proc.nme' */
+static void print_rule_line(const struct rule_info *rule)
+{
+	char events[EVENT_NAMES_MAX];
+
+	printf("%-8s %-13s %s", rules_status_name(rule->status), rule_priority_name(rule->def->priority),
+	       rule->def->name);
+	if (rule->error) {
+		printf(": %s\n", rule->error);
+	} else {
+		rule_event_mask_names(rule->events, events, sizeof(events));
+		printf(" [%s]\n", events);
+	}
+}
+
+static json_t *event_names_json(rule_event_mask mask)
+{
+	json_t *names = json_array();
+
+	for (unsigned int type = 0; names && type < RULE_EVENT_TYPES; type++) {
+		const char *name = rule_event_type_name(type);
+
+		if ((mask & RULE_EVENT_BIT(type)) && name)
+			json_array_append_new(names, json_string(name));
+	}
+	return names;
+}
+
+static void print_json_line(json_t *obj)
+{
+	if (obj && !json_dumpf(obj, stdout, JSON_COMPACT))
+		fputc('\n', stdout);
+	json_decref(obj);
+}
+
+/* {"type":"rule","rule":"...","status":"loaded","priority":"Warning","events":[...],"file":...,"line":N,...} */
+static void print_rule_json(const struct rule_info *rule)
+{
+	const struct rule_def *def = rule->def;
+	json_t *obj = json_pack("{s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:I}",
+				"type", "rule",
+				"rule", json_untrusted_cstring(def->name, SIZE_MAX),
+				"status", rules_status_name(rule->status),
+				"priority", rule_priority_name(def->priority),
+				"events", event_names_json(rule->events),
+				"action", alert_action_name(rule->action),
+				"file", json_untrusted_cstring(def->pos.file ? def->pos.file : "", SIZE_MAX),
+				"line", (json_int_t)def->pos.line);
+
+	if (obj && rule->error)
+		json_object_set_new(obj, "error", json_untrusted_cstring(rule->error, SIZE_MAX));
+	print_json_line(obj);
+}
+
+int rules_check(const char *const *files, size_t n_files, bool json)
+{
+	struct rule_set *set;
+	struct rule_engine *engine;
+	struct rules_summary s;
+	size_t macros, lists;
+	int err = load_and_compile(files, n_files, &set, &engine);
+
+	if (err == -ENOMEM)
+		return 1;
+	macros = rule_set_macro_count(set);
+	lists = rule_set_list_count(set);
+	if (err) {
+		/* The loader's errors are on stderr; a set with errors is not compiled. */
+		if (json)
+			print_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:b}", "type", "summary",
+						  "rules", (json_int_t)rule_set_rule_count(set),
+						  "errors", (json_int_t)rule_set_error_count(set),
+						  "macros", (json_int_t)macros, "lists", (json_int_t)lists,
+						  "compiled", 0));
+		else
+			printf("%zu rules: none compiled, the files have %zu error%s; %zu macros, %zu lists\n",
+			       rule_set_rule_count(set), rule_set_error_count(set),
+			       rule_set_error_count(set) == 1 ? "" : "s", macros, lists);
+		rule_set_free(set);
+		return 1;
+	}
+
+	for (size_t i = 0; i < rule_engine_rule_count(engine); i++) {
+		if (json)
+			print_rule_json(rule_engine_rule(engine, i));
+		else
+			print_rule_line(rule_engine_rule(engine, i));
+	}
+	rules_summarize(engine, &s);
+	if (json) {
+		print_json_line(json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+					  "type", "summary", "rules", (json_int_t)s.rules,
+					  "loaded", (json_int_t)s.loaded, "inert", (json_int_t)s.inert,
+					  "disabled", (json_int_t)s.disabled, "skipped", (json_int_t)s.skipped,
+					  "failed", (json_int_t)s.failed,
+					  "errors", (json_int_t)rule_engine_error_count(engine),
+					  "macros", (json_int_t)macros, "lists", (json_int_t)lists, "compiled", 1));
+	} else {
+		printf("%zu rules: %zu loaded, ", s.rules, s.loaded);
+		if (s.inert)
+			printf("%zu inert, ", s.inert);
+		printf("%zu disabled, %zu skipped, %zu failed; %zu macros, %zu lists\n", s.disabled, s.skipped,
+		       s.failed, macros, lists);
+	}
+	err = s.failed || rule_engine_error_count(engine) ? 1 : 0;
+	rule_engine_free(engine);
+	rule_set_free(set);
+	return err;
+}
+
+int fields_print(enum rule_fields_format format)
+{
+	rule_fields_print(stdout, format);
+	return fflush(stdout) ? 1 : 0;
+}
