@@ -76,3 +76,23 @@ for w in "${WORKLOADS[@]}"; do
 	printf '| %-16s | %9.1f (%-18s) | %9.1f (%-18s) | %6.3f |\n' "$w" "$b" "$(spread <<<"${base[$w]}")" \
 		"$v" "$(spread <<<"${with[$w]}")" "$(awk -v a="$v" -v b="$b" 'BEGIN { print a / b }')"
 done
+
+# ---- the userspace ceiling: decode + process table + the default rules, one core ----
+# A stream recorded here: the agent with the default rules and --record-raw while a container
+# forks and execs and opens a watched file (every rule on opens is tried); then
+# bench/rules_throughput replays it, best of several passes, against decode alone in the same run.
+RULES=${RULES:-$VIGIL_REPO/rules/vigil_rules.yaml}
+vigil_start "$T/record.jsonl" -r "$RULES" --record-raw "$T/stream.raw" >/dev/null ||
+	{ diag_file "$T/record.jsonl.err"; exit 1; }
+docker exec "$CID" vigil-helper loop_fork_exec 3000 >/dev/null
+docker exec "$CID" vigil-helper loop_open 20000 /etc/shadow >/dev/null
+vigil_stop || exit 1
+line=$("$OUTPUT/bench/rules_throughput" "$T/stream.raw" "$RULES") || exit 1
+eval "$(tr ' ' '\n' <<<"$line" | grep -E '^[a-z_]+=[0-9.]+$')"
+printf '\nuserspace: %s events recorded, %s rules; one core, best of 7 passes\n\n' "$events" "$rules"
+printf '| %-34s | %14s |\n' "stage" "events/s"
+printf '|%s|%s|\n' "------------------------------------" "----------------"
+printf '| %-34s | %14.0f |\n' "decode alone (baseline)" "$decode_eps"
+printf '| %-34s | %14.0f |\n' "decode + process table + rules" "$rules_eps"
+printf '\ncost ratio to decode alone: %.2f; target >= 1000000 events/s: %s\n' "$ratio" \
+	"$(awk -v r="$rules_eps" 'BEGIN { print (r >= 1000000) ? "met" : "MISSED" }')"
