@@ -492,6 +492,33 @@ static int bind_error(char *err, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/*
+ * Falco's names for arguments vigil's schema names otherwise: Falco's chmod
+ * and fchmodat call the path "filename". Used for a type without a slot of
+ * the name asked.
+ */
+static const struct {
+	const char *falco, *vigil;
+} arg_aliases[] = {
+	{ "filename", "path" },
+};
+
+/* The slot of schema named name (an args[] index, or RULE_FIELD_SLOT_STR + a strs[] index), or -1. */
+static int schema_slot_named(const struct event_schema *schema, const char *name, bool *numbers, bool *texts)
+{
+	for (int i = 0; i < VIGIL_SYSCALL_ARGS; i++)
+		if (schema->args[i].name && !strcmp(schema->args[i].name, name)) {
+			*numbers = true;
+			return i;
+		}
+	for (int i = 0; i < VIGIL_SYSCALL_STRS; i++)
+		if (schema->strs[i].name && !strcmp(schema->strs[i].name, name)) {
+			*texts = true;
+			return RULE_FIELD_SLOT_STR + i;
+		}
+	return -1;
+}
+
 /* evt.arg.X, evt.rawarg.X: the slot named X in each event type; -EINVAL when none has one. */
 static int bind_slots(const struct rule_field *field, struct rule_field_arg *arg, char *err, size_t errlen)
 {
@@ -499,21 +526,18 @@ static int bind_slots(const struct rule_field *field, struct rule_field_arg *arg
 
 	for (unsigned int t = 0; t < VIGIL_EVENT_TYPE_MAX; t++) {
 		const struct event_schema *schema = event_schema_for(t);
+		int slot;
 
 		if (!schema || !event_type_is_syscall(t))
 			continue;
-		for (int i = 0; i < VIGIL_SYSCALL_ARGS && arg->slot[t] < 0; i++)
-			if (schema->args[i].name && !strcmp(schema->args[i].name, arg->key)) {
-				arg->slot[t] = (signed char)i;
-				numbers = true;
-			}
-		for (int i = 0; i < VIGIL_SYSCALL_STRS && arg->slot[t] < 0; i++)
-			if (schema->strs[i].name && !strcmp(schema->strs[i].name, arg->key)) {
-				arg->slot[t] = (signed char)(RULE_FIELD_SLOT_STR + i);
-				texts = true;
-			}
-		if (arg->slot[t] >= 0)
+		slot = schema_slot_named(schema, arg->key, &numbers, &texts);
+		for (size_t a = 0; slot < 0 && a < sizeof(arg_aliases) / sizeof(arg_aliases[0]); a++)
+			if (!strcmp(arg_aliases[a].falco, arg->key))
+				slot = schema_slot_named(schema, arg_aliases[a].vigil, &numbers, &texts);
+		if (slot >= 0) {
+			arg->slot[t] = (signed char)slot;
 			arg->events |= RULE_EVENT_BIT(t);
+		}
 	}
 	if (!arg->events)
 		return bind_error(err, errlen, "no event has an argument '%s'", arg->key);

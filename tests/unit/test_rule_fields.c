@@ -965,7 +965,7 @@ static void bind_errors(void **state)
 	expect_bind_error("evt.arg", "", -EINVAL, "evt.arg needs an argument: evt.arg.NAME or evt.arg[NAME]");
 	expect_bind_error("evt.arg.flagz", NULL, -EINVAL, "no event has an argument 'flagz'");
 	expect_bind_error("evt.arg", "flagz", -EINVAL, "no event has an argument 'flagz'");
-	expect_bind_error("evt.rawarg.filename", NULL, -EINVAL, "no event has an argument 'filename'");
+	expect_bind_error("evt.rawarg.res_or_fd", NULL, -EINVAL, "no event has an argument 'res_or_fd'");
 	expect_bind_error("evt.arg.flags", "x", -EINVAL, "evt.arg.flags[x] gives evt.arg two arguments");
 	expect_bind_error("container.label", NULL, -EINVAL,
 			  "container.label needs an argument: container.label.KEY or container.label[KEY]");
@@ -998,6 +998,15 @@ static void bind_arguments(void **state)
 	assert_false(arg.events & RULE_EVENT_BIT(RULE_EVENT_CONTAINER));
 	rule_field_arg_free(&arg);
 	assert_null(arg.key);
+
+	/* Falco's name for chmod's path, "filename", is the path slot where no slot is named so. */
+	f = rule_field_find("evt.arg.filename", &key);
+	assert_int_equal(rule_field_bind(f, key, NULL, &arg, err, sizeof(err)), 0);
+	assert_int_equal(arg.slot[VIGIL_EVENT_CHMOD], RULE_FIELD_SLOT_STR);
+	assert_int_equal(arg.slot[VIGIL_EVENT_FCHMODAT], RULE_FIELD_SLOT_STR);
+	assert_int_equal(arg.slot[VIGIL_EVENT_OPENAT], RULE_FIELD_SLOT_STR);
+	assert_int_equal(arg.slot[VIGIL_EVENT_CONNECT], -1);
+	rule_field_arg_free(&arg);
 
 	/* evt.rawarg: a number where the argument is one, text where it is text. */
 	f = rule_field_find("evt.rawarg", &key);
@@ -1128,7 +1137,7 @@ struct field_use {
 static void check_field(const struct field_use *use, size_t *checked)
 {
 	/* Arguments Falco's events have and vigil's schemas do not: the rule that names them cannot match. */
-	static const char *const absent_arguments[] = { "filename", "res_or_fd" };
+	static const char *const absent_arguments[] = { "res_or_fd" };
 	const char *key;
 	const struct rule_field *f = rule_field_find(use->name, &key);
 	struct rule_field_arg arg;
