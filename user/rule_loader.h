@@ -43,7 +43,8 @@
  * - Several files load in order into one set; later items change earlier ones:
  *   - a full definition of a name that exists replaces it where it stands in
  *     definition order (Falco: redefinition is no error, for rules too, unless
- *     a rule changes its `source`);
+ *     a rule changes its `source`); but a rule defined twice in one file is an
+ *     error (a copy-paste that would silently replace the first);
  *   - `override: {key: append|replace, ...}`: rules append to condition,
  *     output, desc (joined with a space), tags (added) and exceptions (values
  *     added to an exception of the same name, or a new exception); they replace

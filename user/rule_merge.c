@@ -244,6 +244,17 @@ static void define_rule(struct load *ld, struct rule_item *item)
 		source = item->key[RK_SOURCE]->text;
 	if (name_index_find(&set->rule_index, item->name, &index)) {
 		r = set->rules[index];
+		/*
+		 * Twice in one file is a mistake (a copy-paste that silently replaces the first);
+		 * a later file redefining a rule is how users refine one, as in Falco.
+		 */
+		if (r->pub.pos.file == ld->file) {
+			item_error(ld, &item->item->pos,
+				   "defined twice in this file (first at line %u): to change a rule, use override, "
+				   "or redefine it in a later file",
+				   r->pub.pos.line);
+			return;
+		}
 		if (strcmp(r->pub.source, source) != 0) {
 			item_error(ld, item->key[RK_SOURCE] ? &item->key[RK_SOURCE]->pos : &item->item->pos,
 				   "defined again with source '%s', but its definition at %s:%u:%u has source '%s'",

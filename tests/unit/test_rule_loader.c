@@ -491,25 +491,29 @@ static void test_legacy_append(void **state)
 
 static void test_redefinition_replaces_in_place(void **state)
 {
+	static const char first[] = "- rule: a\n"
+				    "  desc: d\n"
+				    "  condition: first\n"
+				    "  output: o\n"
+				    "  priority: debug\n"
+				    "  tags: [t]\n"
+				    "  action: kill\n"
+				    "- rule: b\n"
+				    "  desc: d\n"
+				    "  condition: c\n"
+				    "  output: o\n"
+				    "  priority: debug\n";
+	static const char second[] = "- rule: a\n"
+				     "  desc: d\n"
+				     "  condition: second\n"
+				     "  output: o\n"
+				     "  priority: alert\n";
+	char both[sizeof(first) + sizeof(second)];
+
 	(void)state;
-	load_text("- rule: a\n"
-		  "  desc: d\n"
-		  "  condition: first\n"
-		  "  output: o\n"
-		  "  priority: debug\n"
-		  "  tags: [t]\n"
-		  "  action: kill\n"
-		  "- rule: b\n"
-		  "  desc: d\n"
-		  "  condition: c\n"
-		  "  output: o\n"
-		  "  priority: debug\n"
-		  "- rule: a\n"
-		  "  desc: d\n"
-		  "  condition: second\n"
-		  "  output: o\n"
-		  "  priority: alert\n",
-		  0);
+	/* A later file redefines a rule: it replaces the first definition where it stood. */
+	load_text(first, 0);
+	assert_int_equal(rule_set_load_buffer(set, "u.yaml", second, strlen(second)), 0);
 	ASSERT_NO_ERRORS();
 	ASSERT_NO_WARNINGS();
 	assert_int_equal(rule_set_rule_count(set), 2);
@@ -518,8 +522,13 @@ static void test_redefinition_replaces_in_place(void **state)
 	assert_int_equal(rule_set_rule(set, 0)->priority, RULE_PRIORITY_ALERT);
 	assert_int_equal(rule_set_rule(set, 0)->n_tags, 0);
 	assert_int_equal(rule_set_rule(set, 0)->n_extras, 0);
-	assert_pos(&rule_set_rule(set, 0)->pos, "t.yaml", 13, 3);
+	assert_pos(&rule_set_rule(set, 0)->pos, "u.yaml", 1, 3);
 	assert_string_equal(rule_set_rule(set, 1)->name, "b");
+
+	/* Twice in one file: a mistake, not a refinement. */
+	snprintf(both, sizeof(both), "%s%s", first, second);
+	assert_one_error(both, "t.yaml:13:3: rule 'a': defined twice in this file (first at line 1): to change a "
+			       "rule, use override, or redefine it in a later file");
 }
 
 static void test_enabled_toggles(void **state)
@@ -898,9 +907,11 @@ static void test_error_override_keys(void **state)
 	assert_one_error("- list: l\n  items: [x]\n  append: true\n  override: {items: append}\n",
 			 "t.yaml:1:3: list 'l': 'append' and 'override' cannot be used together");
 	/* source stays what it was: redefining a rule with another source is an error, as in Falco. */
-	snprintf(text, sizeof(text), "%s%s  source: k8s_audit\n", head, head);
-	assert_one_error(text, "t.yaml:11:11: rule 'r': defined again with source 'k8s_audit', but its definition "
-			       "at t.yaml:1:3 has source 'syscall'");
+	load_text(head, 0);
+	snprintf(text, sizeof(text), "%s  source: k8s_audit\n", head);
+	assert_int_equal(rule_set_load_buffer(set, "u.yaml", text, strlen(text)), -EINVAL);
+	ASSERT_ERRORS("u.yaml:6:11: rule 'r': defined again with source 'k8s_audit', but its definition "
+		      "at t.yaml:1:3 has source 'syscall'");
 	snprintf(text, sizeof(text), "%s- rule: r\n  condition: x\n  source: y\n  override: {condition: append}\n", head);
 	load_text(text, 0);
 	ASSERT_WARNINGS("t.yaml:8:3: rule 'r': 'source' is ignored in an item with 'override'");
