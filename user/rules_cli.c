@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "event_schema.h"
 #include "json_writer.h"
 #include "log.h"
 #include "rules_cli.h"
@@ -170,6 +171,77 @@ static void print_rule_json(const struct rule_info *rule)
 	print_json_line(obj);
 }
 
+/* Bits of a 64-bit mask by name, space-separated; "all" when every bit is set. */
+static void print_mask(const char *what, uint64_t mask, bool (*name_of)(unsigned int n, char *buf, size_t len))
+{
+	char name[64];
+
+	if (!mask)
+		return;
+	printf("  %s:", what);
+	if (mask == ~0ull) {
+		printf(" all\n");
+		return;
+	}
+	for (unsigned int n = 0; n < 64; n++) {
+		if (!(mask & (1ull << n)))
+			continue;
+		if (name_of(n, name, sizeof(name)))
+			printf(" %s", name);
+		else
+			printf(" %u", n);
+	}
+	printf("\n");
+}
+
+static bool capability_text(unsigned int n, char *buf, size_t len)
+{
+	const char *name = capability_name(n);
+
+	return name && snprintf(buf, len, "%s", name) > 0;
+}
+
+static bool family_text(unsigned int n, char *buf, size_t len)
+{
+	json_t *j = field_to_json(FIELD_SOCKET_FAMILY, n);
+	bool ok = j && json_is_string(j) && snprintf(buf, len, "%s", json_string_value(j)) > 0;
+
+	json_decref(j);
+	return ok;
+}
+
+/*
+ * What the loaded rules add to the kernel's filters (beyond its defaults),
+ * and the rules the watch list cannot serve: so that a user sees what a rule
+ * costs and what it may miss before running it.
+ */
+static void print_kernel_needs(const struct rule_engine *engine)
+{
+	struct rule_kernel_needs needs;
+
+	if (rule_engine_kernel_needs(engine, &needs))
+		return;
+	if (needs.n_path_prefixes || needs.n_path_names || needs.capabilities || needs.socket_families)
+		printf("the kernel will also report, for these rules:\n");
+	if (needs.n_path_prefixes) {
+		printf("  opens of paths starting with:");
+		for (size_t i = 0; i < needs.n_path_prefixes; i++)
+			printf(" %s", needs.path_prefixes[i]);
+		printf("\n");
+	}
+	if (needs.n_path_names) {
+		printf("  opens of files named:");
+		for (size_t i = 0; i < needs.n_path_names; i++)
+			printf(" %s", needs.path_names[i]);
+		printf("\n");
+	}
+	print_mask("checks of the capabilities", needs.capabilities, capability_text);
+	print_mask("sockets of the families", needs.socket_families, family_text);
+	for (size_t i = 0; i < needs.n_unnarrowed; i++)
+		printf("warning: %s\n", needs.unnarrowed[i]);
+	rule_kernel_needs_free(&needs);
+}
+
 int rules_check(const char *const *files, size_t n_files, bool json)
 {
 	struct rule_set *set;
@@ -220,6 +292,8 @@ int rules_check(const char *const *files, size_t n_files, bool json)
 		printf("%zu disabled, %zu skipped, %zu failed; %zu macros, %zu lists\n", s.disabled, s.skipped,
 		       s.failed, macros, lists);
 	}
+	if (!json)
+		print_kernel_needs(engine);
 	err = s.failed || rule_engine_error_count(engine) ? 1 : 0;
 	rule_engine_free(engine);
 	rule_set_free(set);
