@@ -99,7 +99,9 @@ static bool glob_match(const struct check *k, const char *s, size_t len)
 
 static bool string_matches(const struct check *k, const char *s, size_t len)
 {
-	const struct set_string *v = &k->strings[0];
+	static const struct set_string none = { "", 0 };
+	/* glob checks keep their pattern apart and have no strings */
+	const struct set_string *v = k->strings ? &k->strings[0] : &none;
 
 	switch (k->op) {
 	case CONDITION_OP_EQ:
