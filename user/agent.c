@@ -100,31 +100,6 @@ static void log_rules_loaded(const struct agent_rules *r, const char *what)
 		 inert, rules_files_text(r, files, sizeof(files)));
 }
 
-/* The names of the bits of mask, as the events print them ("CAP_SYS_ADMIN AF_PACKET"), or "none". */
-static const char *mask_names(uint64_t mask, enum field_kind kind, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	snprintf(buf, size, "none");
-	for (unsigned int bit = 0; bit < 64 && used < size; bit++) {
-		json_t *name;
-		int n;
-
-		if (!(mask & (1ull << bit)))
-			continue;
-		name = field_to_json(kind, bit);
-		if (json_is_string(name))
-			n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", json_string_value(name));
-		else
-			n = snprintf(buf + used, size - used, "%s%u", used ? " " : "", bit);
-		json_decref(name);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-	return buf;
-}
-
 /*
  * What the rules need the kernel to see, for loader_feed_rule_needs; said on
  * stderr, with a warning for each rule whose file tests the watch list
@@ -143,8 +118,8 @@ static int rules_kernel_needs(const struct rule_engine *engine, struct rule_kern
 		log_warn("%s", needs->unnarrowed[i]);
 	log_info("kernel filters for the rules: %zu path prefixes, %zu file names; capabilities: %s; "
 		 "socket families: %s", needs->n_path_prefixes, needs->n_path_names,
-		 mask_names(needs->capabilities, FIELD_CAP, caps, sizeof(caps)),
-		 mask_names(needs->socket_families, FIELD_SOCKET_FAMILY, families, sizeof(families)));
+		 rules_mask_names(needs->capabilities, FIELD_CAP, caps, sizeof(caps)),
+		 rules_mask_names(needs->socket_families, FIELD_SOCKET_FAMILY, families, sizeof(families)));
 	return 0;
 }
 

@@ -157,11 +157,10 @@ static bool capability_number(const char *name, unsigned int *n)
 static bool family_number(const char *name, unsigned int *n)
 {
 	for (unsigned int family = 0; family < 64; family++) {
-		json_t *j = field_to_json(FIELD_SOCKET_FAMILY, family);
-		bool same = j && json_is_string(j) && !strcmp(json_string_value(j), name);
+		char text[64];
 
-		json_decref(j);
-		if (same) {
+		field_to_text(FIELD_SOCKET_FAMILY, family, text, sizeof(text));
+		if (!strcmp(text, name)) {
 			*n = family;
 			return true;
 		}

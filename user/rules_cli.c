@@ -171,43 +171,25 @@ static void print_rule_json(const struct rule_info *rule)
 	print_json_line(obj);
 }
 
-/* Bits of a 64-bit mask by name, space-separated; "all" when every bit is set. */
-static void print_mask(const char *what, uint64_t mask, bool (*name_of)(unsigned int n, char *buf, size_t len))
+/* The names of the bits of mask, as the events print them ("CAP_SYS_ADMIN AF_PACKET"), or "none". */
+const char *rules_mask_names(uint64_t mask, enum field_kind kind, char *buf, size_t size)
 {
-	char name[64];
+	size_t used = 0;
 
-	if (!mask)
-		return;
-	printf("  %s:", what);
-	if (mask == ~0ull) {
-		printf(" all\n");
-		return;
-	}
-	for (unsigned int n = 0; n < 64; n++) {
-		if (!(mask & (1ull << n)))
+	snprintf(buf, size, "none");
+	for (unsigned int bit = 0; bit < 64 && used < size; bit++) {
+		char name[FIELD_TEXT_MAX];
+		int n;
+
+		if (!(mask & (1ull << bit)))
 			continue;
-		if (name_of(n, name, sizeof(name)))
-			printf(" %s", name);
-		else
-			printf(" %u", n);
+		field_to_text(kind, bit, name, sizeof(name));
+		n = snprintf(buf + used, size - used, "%s%s", used ? " " : "", name);
+		if (n < 0)
+			break;
+		used += (size_t)n;
 	}
-	printf("\n");
-}
-
-static bool capability_text(unsigned int n, char *buf, size_t len)
-{
-	const char *name = capability_name(n);
-
-	return name && snprintf(buf, len, "%s", name) > 0;
-}
-
-static bool family_text(unsigned int n, char *buf, size_t len)
-{
-	json_t *j = field_to_json(FIELD_SOCKET_FAMILY, n);
-	bool ok = j && json_is_string(j) && snprintf(buf, len, "%s", json_string_value(j)) > 0;
-
-	json_decref(j);
-	return ok;
+	return buf;
 }
 
 /*
@@ -218,6 +200,7 @@ static bool family_text(unsigned int n, char *buf, size_t len)
 static void print_kernel_needs(const struct rule_engine *engine)
 {
 	struct rule_kernel_needs needs;
+	char names[1024];
 
 	if (rule_engine_kernel_needs(engine, &needs))
 		return;
@@ -235,8 +218,12 @@ static void print_kernel_needs(const struct rule_engine *engine)
 			printf(" %s", needs.path_names[i]);
 		printf("\n");
 	}
-	print_mask("checks of the capabilities", needs.capabilities, capability_text);
-	print_mask("sockets of the families", needs.socket_families, family_text);
+	if (needs.capabilities)
+		printf("  checks of the capabilities: %s\n", needs.capabilities == ~0ull ? "all" :
+		       rules_mask_names(needs.capabilities, FIELD_CAP, names, sizeof(names)));
+	if (needs.socket_families)
+		printf("  sockets of the families: %s\n", needs.socket_families == ~0ull ? "all" :
+		       rules_mask_names(needs.socket_families, FIELD_SOCKET_FAMILY, names, sizeof(names)));
 	for (size_t i = 0; i < needs.n_unnarrowed; i++)
 		printf("warning: %s\n", needs.unnarrowed[i]);
 	rule_kernel_needs_free(&needs);

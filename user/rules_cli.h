@@ -9,7 +9,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "event_schema.h"
 #include "rule_engine.h"
 #include "rule_loader.h"
 
@@ -38,6 +40,9 @@ const char *rules_status_name(enum rule_status status);
  * status: 0 when no file had an error and every rule compiled, 1 otherwise.
  */
 int rules_check(const char *const *files, size_t n_files, bool json);
+
+/* The names of the bits of mask, as the events print them ("CAP_SYS_ADMIN CAP_BPF"), or "none", into buf. */
+const char *rules_mask_names(uint64_t mask, enum field_kind kind, char *buf, size_t size);
 
 /* `vigil fields`: the field table as text, JSON lines or a Markdown table. Returns the exit status. */
 int fields_print(enum rule_fields_format format);
