@@ -9,11 +9,12 @@
 #   open+close of a file no rule watches  - the cost of the hooks that filter an event out
 #   fork+exec+wait                        - the process lifecycle, reported for containers
 #
-# Environment: OUTPUT (build folder), ROUNDS (default 5), OPEN_N, FORK_N (iterations).
+# Environment: OUTPUT (build folder), ROUNDS (default 5), OPEN_N, FORK_N (iterations), RULES (a rules file).
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../tests/integration/lib.sh"
 
 ROUNDS=${ROUNDS:-5}
+RULES=${RULES:-$VIGIL_REPO/rules/vigil_rules.yaml} # the default rules, as `make run` loads them
 OPEN_N=${OPEN_N:-200000}
 FORK_N=${FORK_N:-2000}
 HELPER=$VIGIL_HELPERS_DIR/vigil-helper
@@ -51,7 +52,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	for w in "${WORKLOADS[@]}"; do
 		base[$w]+="$(run_workload $w) "
 	done
-	vigil_start "$T/bench.jsonl" >/dev/null || { diag_file "$T/bench.jsonl.err"; exit 1; }
+	vigil_start "$T/bench.jsonl" -r "$RULES" >/dev/null || { diag_file "$T/bench.jsonl.err"; exit 1; }
 	for w in "${WORKLOADS[@]}"; do
 		with[$w]+="$(run_workload $w) "
 	done
@@ -81,7 +82,6 @@ done
 # A stream recorded here: the agent with the default rules and --record-raw while a container
 # forks and execs and opens a watched file (every rule on opens is tried); then
 # bench/rules_throughput replays it, best of several passes, against decode alone in the same run.
-RULES=${RULES:-$VIGIL_REPO/rules/vigil_rules.yaml}
 vigil_start "$T/record.jsonl" -r "$RULES" --record-raw "$T/stream.raw" >/dev/null ||
 	{ diag_file "$T/record.jsonl.err"; exit 1; }
 docker exec "$CID" vigil-helper loop_fork_exec 3000 >/dev/null
