@@ -117,6 +117,33 @@ struct rule_engine {
 	struct rule_scratch *scratch;
 };
 
+/* rule_operand.c */
+
+/* Strings, each its own allocation (NUL-terminated; may hold NULs: hex operands). */
+struct strvec {
+	char **items;
+	size_t n, cap;
+};
+
+bool strvec_push(struct strvec *v, const char *s, size_t len);
+void strvec_free(struct strvec *v);
+
+/* The operators that take a list: in, intersects, pmatch. */
+bool op_takes_set(enum condition_op op);
+
+struct operand_error {
+	char message[256];
+	bool at_operator; /* the operator does not suit the field; else a value is wrong */
+};
+
+/*
+ * Fill k's operand from values (lists expanded) by k->type, for op. 0 (the
+ * check keeps values' strings for string fields), -EINVAL with err filled, or
+ * -ENOMEM.
+ */
+int operand_build(struct check *k, enum condition_op op, const char *field_name, struct strvec *values,
+		  struct operand_error *err);
+
 /* rule_compile.c */
 /*
  * A rule's condition compiled; NULL with *oom when out of memory. Errors come
