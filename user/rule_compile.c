@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Rules compiled: conditions parsed, macros expanded, lists resolved, fields
- * bound and type-checked, operands turned into sorted sets, the event types
- * each rule can match worked out, outputs split at their %fields. What the
- * compiled tree means is in rule_engine.h; rule_eval.c runs it.
+ * Rule conditions compiled: parsed, macros expanded, lists resolved, fields
+ * bound, operands checked and turned into sorted sets (rule_operand.c), the
+ * event types each rule can match worked out. What the compiled tree means is
+ * in rule_engine.h; rule_engine.c compiles the rest of a rule (its output,
+ * vigil's keys), rule_eval.c runs it.
  */
 #include <errno.h>
 #include <stdarg.h>
