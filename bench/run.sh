@@ -85,7 +85,7 @@ done
 vigil_start "$T/record.jsonl" -r "$RULES" --record-raw "$T/stream.raw" >/dev/null ||
 	{ diag_file "$T/record.jsonl.err"; exit 1; }
 docker exec "$CID" vigil-helper loop_fork_exec 3000 >/dev/null
-docker exec "$CID" vigil-helper loop_open 20000 /etc/shadow >/dev/null
+docker exec "$CID" vigil-helper loop_open 20000 /etc/passwd >/dev/null # watched: the rules on /etc/passwd writes
 vigil_stop || exit 1
 line=$("$OUTPUT/bench/rules_throughput" "$T/stream.raw" "$RULES") || exit 1
 eval "$(tr ' ' '\n' <<<"$line" | grep -E '^[a-z_]+=[0-9.]+$')"
