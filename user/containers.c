@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,9 @@ struct container_table {
 	volatile bool stop;
 
 	bool api;
+	/* Under lock: whether the Engine API answers now, and why not (for health alerts). */
+	enum container_api_state api_state;
+	char api_error[512];
 	struct engine_options options;
 	pthread_t events_thread, inspect_thread;
 	bool threads_started;
@@ -136,6 +140,29 @@ static void on_engine_event(const struct engine_event *ev, void *ctx)
 	}
 }
 
+static void set_api_state(struct container_table *t, enum container_api_state state, const char *why)
+{
+	pthread_mutex_lock(&t->lock);
+	t->api_state = state;
+	snprintf(t->api_error, sizeof(t->api_error), "%s", why);
+	pthread_mutex_unlock(&t->lock);
+}
+
+enum container_api_state container_table_api_state(struct container_table *t, char *why, size_t len)
+{
+	enum container_api_state state;
+
+	if (!t->api) {
+		snprintf(why, len, "no Engine API configured");
+		return CONTAINER_API_NONE;
+	}
+	pthread_mutex_lock(&t->lock);
+	state = t->api_state;
+	snprintf(why, len, "%s", t->api_error);
+	pthread_mutex_unlock(&t->lock);
+	return state;
+}
+
 /*
  * Connect, list what runs, follow /events; when the API goes away, say so
  * once, retry with back-off, and list again when it is back (what started
@@ -157,6 +184,7 @@ static void *events_thread_main(void *arg)
 		    engine_list_containers(c, &ids, &n, err, sizeof(err)) == 0) {
 			log_info("Engine API at %s answers (API %s); %zu containers running", engine_client_endpoint(c),
 				 engine_api_version(c), n);
+			set_api_state(t, CONTAINER_API_UP, "");
 			was_up = true;
 			said_down = false;
 			backoff = BACKOFF_MIN_SEC;
@@ -171,6 +199,7 @@ static void *events_thread_main(void *arg)
 		engine_client_free(c);
 		if (t->stop)
 			break;
+		set_api_state(t, CONTAINER_API_DOWN, err);
 		if (!said_down) {
 			log_warn("%s %s; containers are named by id alone until it answers (retrying)",
 				 was_up ? "lost the Engine API:" : "no Engine API:", err);
@@ -285,6 +314,7 @@ struct container_table *container_table_new(const struct engine_options *o)
 		}
 		engine_client_free(check);
 		t->api = true;
+		t->api_state = CONTAINER_API_STARTING;
 		t->options = *o;
 		if (pthread_create(&t->events_thread, NULL, events_thread_main, t) == 0 &&
 		    pthread_create(&t->inspect_thread, NULL, inspect_thread_main, t) == 0) {

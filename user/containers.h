@@ -36,6 +36,16 @@ enum container_metadata {
 const struct container_info *container_table_get(struct container_table *t, const struct container_ref *ref,
 						 enum container_metadata *state);
 
+enum container_api_state {
+	CONTAINER_API_NONE,     /* --no-engine */
+	CONTAINER_API_STARTING, /* not tried yet */
+	CONTAINER_API_UP,
+	CONTAINER_API_DOWN,     /* unreachable or lost: why says why */
+};
+
+/* Any thread: whether the Engine API answers now; why (cut to len) when it does not. */
+enum container_api_state container_table_api_state(struct container_table *t, char *why, size_t len);
+
 /*
  * The pipeline's thread, often (the agent calls it on every turn of its
  * loop): take in what the API threads found. announce is
