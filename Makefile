@@ -47,7 +47,7 @@ SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 # Debian packages for the build, then for the tests.
 BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
               libcurl4-openssl-dev libyaml-dev
-TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl
+TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl rsyslog
 
 .PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
 .DEFAULT_GOAL := all

@@ -18,11 +18,15 @@
  * Sink specs (the -o/--output flag; the config file uses the same words):
  *	stdout[:json|text]                 one line per alert (default json)
  *	file:PATH                          JSON lines, appended; reopened on SIGHUP
- *	syslog[:FACILITY]                  syslog(3); ident=NAME (default vigil)
+ *	syslog[:FACILITY]                  syslog(3) (one such output: the ident is per process)
  *	syslog-udp://HOST:PORT             RFC 5424 over UDP
  *	syslog-tcp://HOST:PORT             RFC 5424 over TCP, octet-counting framing (RFC 6587)
- * each followed by options: ,min-priority=PRIORITY ,queue=N (alerts held while down, default 10000)
- * and for the syslog kinds ,facility=NAME ,app-name=NAME.
+ * (HOST may be [IPV6]; a PATH cannot hold ','), each followed by options:
+ * ,min-priority=PRIORITY (default debug: everything) ,queue=N (alerts held
+ * while down, 1 to 1000000, default 10000); for the syslog kinds
+ * ,facility=NAME (default user); for syslog ,ident=NAME and for syslog-udp
+ * and syslog-tcp ,app-name=NAME (default vigil). E.g.
+ * "syslog-tcp://[::1]:6514,min-priority=warning,facility=local0".
  */
 #ifndef VIGIL_SINK_H
 #define VIGIL_SINK_H
@@ -70,6 +74,12 @@ struct sink_ops {
 	int (*write)(struct sink *s, const struct alert_record *rec);
 	/* Close what open opened; the sink may be opened again. */
 	void (*close)(struct sink *s);
+	/*
+	 * sinks_reopen (SIGHUP), on an open sink: NULL when the kind has nothing
+	 * to reopen. 0, or -errno (down: closed, and opened again with back-off).
+	 */
+	int (*reopen)(struct sink *s);
+	/* Free priv (the sink is closed). */
 	void (*free)(struct sink *s);
 };
 
