@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "alerting.h"
 #include "decode.h"
 #include "event_schema.h"
 #include "loader.h"
@@ -19,6 +20,10 @@
 
 /* How often the process table forgets host processes that are gone. */
 #define SWEEP_INTERVAL_SEC 30
+/* How often vigil checks its own health (events lost, the Engine API, the sinks). */
+#define HEALTH_INTERVAL_SEC 5
+/* How long the sinks may take to write what is queued at exit. */
+#define SINKS_DRAIN_MS 5000
 /*
  * The kernel wakes the agent at most every 2 ms (see wakeup_flags in
  * bpf/vigil.bpf.h); the poll timeout bounds how long an event written
@@ -201,6 +206,70 @@ static int handle_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/*
+ * What vigil knows of its own health, to raise an internal alert when it
+ * changes for the worse: events the kernel lost, the Engine API lost, a sink
+ * dropping alerts.
+ */
+struct health {
+	uint64_t kernel_dropped;
+	enum container_api_state api;
+	time_t last_check;
+};
+
+static void check_kernel_drops(struct health *h, struct vigil_bpf *skel, struct alerting *a)
+{
+	struct vigil_counters totals[VIGIL_EVENT_TYPE_MAX];
+	char text[1024];
+	size_t used;
+	uint64_t dropped = 0;
+
+	if (loader_read_counters(skel, totals))
+		return;
+	for (unsigned int type = 1; type < VIGIL_EVENT_TYPE_MAX; type++)
+		dropped += totals[type].dropped;
+	if (dropped <= h->kernel_dropped)
+		return;
+	used = (size_t)snprintf(text, sizeof(text), "the kernel lost %llu events (%llu since vigil started) because "
+				"the ring buffer was full; raise --ringbuf-size. In all, by type:",
+				(unsigned long long)(dropped - h->kernel_dropped), (unsigned long long)dropped);
+	for (unsigned int type = 1; type < VIGIL_EVENT_TYPE_MAX && used < sizeof(text); type++)
+		if (totals[type].dropped)
+			used += (size_t)snprintf(text + used, sizeof(text) - used, " %s=%llu", event_type_name(type),
+						 (unsigned long long)totals[type].dropped);
+	h->kernel_dropped = dropped;
+	alerting_health(a, RULE_PRIORITY_ERROR, "vigil: events lost", text);
+}
+
+static void check_engine_api(struct health *h, struct container_table *containers, struct alerting *a)
+{
+	char why[512], text[640];
+	enum container_api_state now = container_table_api_state(containers, why, sizeof(why));
+
+	/* Lost, once it had answered; its absence from the start is said at start. */
+	if (h->api == CONTAINER_API_UP && now == CONTAINER_API_DOWN) {
+		snprintf(text, sizeof(text), "lost the Engine API (%s): containers are named by id alone until it "
+			 "answers again", why);
+		alerting_health(a, RULE_PRIORITY_ERROR, "vigil: Engine API lost", text);
+	} else if (h->api == CONTAINER_API_DOWN && now == CONTAINER_API_UP) {
+		alerting_health(a, RULE_PRIORITY_NOTICE, "vigil: Engine API back",
+				"the Engine API answers again: containers are named again");
+	}
+	if (now == CONTAINER_API_UP || now == CONTAINER_API_DOWN)
+		h->api = h->api == CONTAINER_API_STARTING && now == CONTAINER_API_DOWN ? CONTAINER_API_STARTING : now;
+}
+
+static void check_health(struct health *h, struct vigil_bpf *skel, struct pipeline *p, bool now)
+{
+	if (!p->alerting || (!now && time(NULL) - h->last_check < HEALTH_INTERVAL_SEC))
+		return;
+	h->last_check = time(NULL);
+	check_kernel_drops(h, skel, p->alerting);
+	check_engine_api(h, p->containers, p->alerting);
+	alerting_check_sinks(p->alerting);
+	alerting_tick(p->alerting, p->rules);
+}
+
 /* The kernel's counters and the pipeline's, on stderr: on exit and on SIGUSR1. */
 static void report_counters(struct vigil_bpf *skel, const struct pipeline *p)
 {
@@ -230,6 +299,24 @@ static void report_counters(struct vigil_bpf *skel, const struct pipeline *p)
 	if (dropped)
 		log_warn("%llu events were lost because the ring buffer was full "
 			 "(raise --ringbuf-size)", (unsigned long long)dropped);
+	if (p->alerting) {
+		struct alerting_stats as;
+		struct sinks *sinks = alerting_sinks(p->alerting);
+
+		alerting_stats(p->alerting, &as);
+		log_info("counters: alerts sent=%llu rate-limited=%llu summaries=%llu health=%llu",
+			 (unsigned long long)as.alerts, (unsigned long long)as.suppressed,
+			 (unsigned long long)as.summaries, (unsigned long long)as.health);
+		for (size_t i = 0; i < sinks_count(sinks); i++) {
+			struct sink_stats st;
+
+			sinks_stats(sinks, i, &st);
+			log_info("counters: output %s written=%llu dropped=%llu filtered=%llu failures=%llu queued=%zu %s",
+				 sinks_name(sinks, i), (unsigned long long)st.written, (unsigned long long)st.dropped,
+				 (unsigned long long)st.filtered, (unsigned long long)st.failures, st.queued,
+				 st.up ? "up" : "down");
+		}
+	}
 }
 
 int agent_run(const struct agent_options *o)
@@ -242,8 +329,8 @@ int agent_run(const struct agent_options *o)
 	struct pipeline pipeline = {
 		.monitor_host = o->monitor_host,
 		.events_out = o->print_events ? stdout : NULL,
-		.alerts_out = stdout,
 	};
+	struct health health = { .api = CONTAINER_API_STARTING };
 	struct rule_kernel_needs needs = { 0 };
 	struct agent_rules rules = { 0 };
 	struct vigil_bpf *skel = NULL;
@@ -282,6 +369,19 @@ int agent_run(const struct agent_options *o)
 	}
 	gethostname(hostname, sizeof(hostname) - 1);
 	pipeline.hostname = hostname;
+	pipeline.boot_to_unix_ns = pipeline_boot_to_unix_ns();
+	if (pipeline.rules) {
+		/* The sinks exist with rules: alerts, and vigil's own health alerts, go there. */
+		pipeline.alerting = alerting_new(o->outputs, o->n_outputs, o->rate_burst, o->rate_per_sec, hostname,
+						 pipeline.boot_to_unix_ns, err_text, sizeof(err_text));
+		if (!pipeline.alerting) {
+			log_error("%s", err_text);
+			err = -EINVAL;
+			goto cleanup;
+		}
+	} else if (o->n_outputs) {
+		log_warn("--no-rules: no alerts, so -o has nothing to send");
+	}
 	pipeline.names = user_names_new("/proc", "/etc/hosts");
 	if (!pipeline.names) {
 		log_error("out of memory");
@@ -316,7 +416,6 @@ int agent_run(const struct agent_options *o)
 	seeded = proc_table_seed(pipeline.procs);
 	if (seeded < 0)
 		log_warn("cannot read /proc to seed the process table: %s", strerror(-seeded));
-	pipeline.boot_to_unix_ns = pipeline_boot_to_unix_ns();
 
 	rb = ring_buffer__new(loader_events_fd(skel), handle_record, &pipeline, NULL);
 	if (!rb) {
@@ -353,7 +452,10 @@ int agent_run(const struct agent_options *o)
 		if (reload_requested) {
 			reload_requested = 0;
 			reload_rules(&rules, &pipeline, skel);
+			if (pipeline.alerting)
+				alerting_reopen(pipeline.alerting);
 		}
+		check_health(&health, skel, &pipeline, false);
 		if (time(NULL) - last_sweep >= SWEEP_INTERVAL_SEC) {
 			proc_table_sweep(pipeline.procs);
 			last_sweep = time(NULL);
@@ -370,6 +472,10 @@ int agent_run(const struct agent_options *o)
 	else
 		err = 0;
 	fflush(stdout);
+	/* The last word on health and rate limits, then the sinks write out what they hold. */
+	check_health(&health, skel, &pipeline, true);
+	alerting_finish(pipeline.alerting, pipeline.rules);
+	alerting_stop(pipeline.alerting, SINKS_DRAIN_MS);
 	report_counters(skel, &pipeline);
 
 cleanup:
@@ -383,6 +489,8 @@ cleanup:
 		log_error("writing %s failed: %s", o->record_raw, strerror(errno));
 		err = err ? err : -EIO;
 	}
+	alerting_stop(pipeline.alerting, SINKS_DRAIN_MS);
+	alerting_free(pipeline.alerting);
 	rule_kernel_needs_free(&needs);
 	rule_engine_free(rules.engine);
 	rule_set_free(rules.set);

@@ -15,6 +15,8 @@
 
 /* The rules `vigil run` loads when given no -r. */
 #define AGENT_DEFAULT_RULES "/etc/vigil/vigil_rules.yaml"
+/* Where alerts go when no -o is given. */
+#define AGENT_DEFAULT_OUTPUT "stdout:json"
 
 struct agent_options {
 	bool print_events;      /* --events: every event as a JSON line on stdout */
@@ -28,6 +30,10 @@ struct agent_options {
 	size_t n_rules_files;           /* 0: AGENT_DEFAULT_RULES */
 	bool no_rules;                  /* --no-rules: events only */
 	const char *record_raw;         /* --record-raw FILE: every kernel record as received; NULL: none */
+	const char *const *outputs;     /* -o SPEC (sink.h), in order; none: AGENT_DEFAULT_OUTPUT */
+	size_t n_outputs;
+	double rate_per_sec;            /* alerts per second per (rule, container) after the burst; 0: no limit */
+	unsigned int rate_burst;
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

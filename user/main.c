@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "log.h"
 #include "probe.h"
+#include "ratelimit.h"
 #include "rules_cli.h"
 #include "vigil_event.h"
 
@@ -59,6 +60,8 @@ enum {
 	OPT_NO_ENGINE,
 	OPT_NO_RULES,
 	OPT_RECORD_RAW,
+	OPT_RATE_LIMIT,
+	OPT_NO_RATE_LIMIT,
 	OPT_JSON,
 	OPT_MARKDOWN,
 };
@@ -67,6 +70,7 @@ enum {
 struct run_args {
 	struct agent_options o;
 	const char **rules_files; /* as many as argv has words */
+	const char **outputs;     /* likewise */
 };
 
 static const struct argp_option run_options[] = {
@@ -85,6 +89,15 @@ static const struct argp_option run_options[] = {
 	  "A rules file; give -r again for more: they load in order, later files refining earlier ones "
 	  "(default " AGENT_DEFAULT_RULES ")", 2 },
 	{ "no-rules", OPT_NO_RULES, NULL, 0, "Run without rules: events only (with --events)", 2 },
+	{ NULL, 0, NULL, 0, "Alerts:", 3 },
+	{ "output", 'o', "SPEC", 0,
+	  "Where alerts go; give -o again for more (default " AGENT_DEFAULT_OUTPUT "): stdout[:json|text], "
+	  "file:PATH, syslog[:FACILITY], syslog-udp://HOST:PORT, syslog-tcp://HOST:PORT, each with options "
+	  "such as ,min-priority=warning ,queue=N ,facility=local0 ,app-name=vigil", 3 },
+	{ "rate-limit", OPT_RATE_LIMIT, "BURST,PER_SEC", 0,
+	  "Alerts of one rule in one container: BURST at once, then PER_SEC a second; the rest are counted "
+	  "and summed up in one alert after the burst (default 20,1)", 3 },
+	{ "no-rate-limit", OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 3 },
 	{ NULL, 0, NULL, 0, "Container metadata (the Docker Engine API; Podman's compatible API too):", 1 },
 	{ "engine-socket", OPT_ENGINE_SOCKET, "PATH", 0,
 	  "The Engine API's unix socket (default " ENGINE_DEFAULT_SOCKET ")", 1 },
@@ -113,6 +126,28 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_RECORD_RAW:
 		o->record_raw = arg;
+		break;
+	case 'o':
+		args->outputs[o->n_outputs++] = arg;
+		break;
+	case OPT_RATE_LIMIT: {
+		unsigned long burst;
+		double per_sec;
+
+		errno = 0;
+		burst = strtoul(arg, &end, 10);
+		if (errno || *end != ',' || burst == 0 || burst > 1000000)
+			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
+		per_sec = strtod(end + 1, &end);
+		if (*end || !(per_sec > 0) || per_sec > 1e6)
+			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
+		o->rate_burst = (unsigned int)burst;
+		o->rate_per_sec = per_sec;
+		break;
+	}
+	case OPT_NO_RATE_LIMIT:
+		o->rate_burst = 0;
+		o->rate_per_sec = 0;
 		break;
 	case 'e':
 		o->print_events = true;
@@ -362,20 +397,26 @@ static int parse_command(const struct argp *argp, int argc, char **argv, const c
 
 static int command_run(int argc, char **argv)
 {
-	struct run_args args = { .o = { .ringbuf_bytes = 8u << 20 } };
+	struct run_args args = { .o = { .ringbuf_bytes = 8u << 20, .rate_burst = RATELIMIT_DEFAULT_BURST,
+					 .rate_per_sec = RATELIMIT_DEFAULT_RATE } };
 	int status;
 
 	args.rules_files = calloc((size_t)argc, sizeof(*args.rules_files));
-	if (!args.rules_files) {
+	args.outputs = calloc((size_t)argc, sizeof(*args.outputs));
+	if (!args.rules_files || !args.outputs) {
+		free(args.rules_files);
+		free(args.outputs);
 		log_error("out of memory");
 		return 1;
 	}
 	args.o.rules_files = args.rules_files;
+	args.o.outputs = args.outputs;
 	if (parse_command(&run_argp, argc, argv, "run", &args))
 		status = 1;
 	else
 		status = agent_run(&args.o);
 	free(args.rules_files);
+	free(args.outputs);
 	return status;
 }
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "alert.h"
+#include "alerting.h"
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
@@ -56,10 +57,14 @@ static void on_match(const struct rule_match *match, void *outgoing)
 	struct outgoing_event *o = outgoing;
 	struct pipeline *p = o->p;
 
-	if (alert_write(p->alerts_out, p->rules, match, outgoing_json(o)))
+	json_t *event = outgoing_json(o);
+
+	if (!event) {
 		p->stats.write_errors++;
-	else
-		p->stats.alerts++;
+		return;
+	}
+	alerting_match(p->alerting, p->rules, match, event);
+	p->stats.alerts++;
 }
 
 /* The event line (with events_out), then the alerts of the rules it matches. */
@@ -69,11 +74,19 @@ static void output_event(struct pipeline *p, const struct rule_event *ev)
 
 	if (p->events_out) {
 		json_t *obj = outgoing_json(&o);
+		/* ASCII only: C1 controls and bidi overrides from a container must not reach a terminal raw. */
+		char *line = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		bool ok;
 
-		if (!obj || json_dumpf(obj, p->events_out, JSON_COMPACT) || fputc('\n', p->events_out) == EOF)
-			p->stats.write_errors++;
-		else
+		/* One write under the stream's lock: a stdout sink's thread writes alert lines to it too. */
+		flockfile(p->events_out);
+		ok = line && fputs(line, p->events_out) != EOF && putc_unlocked('\n', p->events_out) != EOF;
+		funlockfile(p->events_out);
+		free(line);
+		if (ok)
 			p->stats.written++;
+		else
+			p->stats.write_errors++;
 	}
 	if (p->rules)
 		rule_engine_eval(p->rules, ev, on_match, &o);

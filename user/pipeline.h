@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "alerting.h"
 #include "cgroup.h"
 #include "container_info.h"
 #include "containers.h"
@@ -40,11 +41,11 @@ struct pipeline {
 	FILE *record_out;                /* NULL: none; else every record as received, after its u32 length */
 	/*
 	 * NULL: no rules. Every event the pipeline reports (containers', the
-	 * host's with monitor_host) goes through it; each match is an alert
-	 * record (alert.h) on alerts_out.
+	 * host's with monitor_host) goes through it; each match goes to
+	 * alerting (rate limit, then every sink).
 	 */
 	struct rule_engine *rules;
-	FILE *alerts_out;                /* required with rules */
+	struct alerting *alerting;       /* required with rules */
 	const char *hostname;            /* evt.hostname */
 	struct user_names *names;        /* user.name and the like; NULL: none */
 	int64_t boot_to_unix_ns;         /* boot-clock -> wall-clock offset */

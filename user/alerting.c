@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent.h"
+#include "alert.h"
+#include "alerting.h"
+#include "log.h"
+#include "ratelimit.h"
+
+struct alerting {
+	struct sinks *sinks;
+	struct ratelimit *limiter; /* NULL: no rate limit */
+	char *hostname;
+	int64_t boot_to_unix_ns;   /* the limiter runs on the boot clock, as events do */
+	uint64_t *sink_dropped;    /* per sink: the drop count already reported */
+	struct alerting_stats stats;
+};
+
+static int64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct alerting *alerting_new(const char *const *specs, size_t n_specs, unsigned int burst, double per_sec,
+			      const char *hostname, int64_t boot_to_unix_ns, char *err, size_t errlen)
+{
+	static const char *const default_specs[] = { AGENT_DEFAULT_OUTPUT };
+	struct alerting *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		goto oom;
+	if (!n_specs) {
+		specs = default_specs;
+		n_specs = 1;
+	}
+	a->boot_to_unix_ns = boot_to_unix_ns;
+	a->hostname = strdup(hostname ? hostname : "");
+	a->sinks = sinks_new();
+	a->sink_dropped = calloc(n_specs, sizeof(*a->sink_dropped));
+	if (!a->hostname || !a->sinks || !a->sink_dropped)
+		goto oom;
+	for (size_t i = 0; i < n_specs; i++) {
+		char why[256];
+
+		if (sinks_add_spec(a->sinks, specs[i], why, sizeof(why))) {
+			snprintf(err, errlen, "-o %s: %s", specs[i], why);
+			alerting_free(a);
+			return NULL;
+		}
+	}
+	if (burst) {
+		a->limiter = ratelimit_new(per_sec, burst, RATELIMIT_DEFAULT_MAX_KEYS);
+		if (!a->limiter)
+			goto oom;
+	}
+	if (sinks_start(a->sinks)) {
+		snprintf(err, errlen, "cannot start the alert sinks' threads");
+		alerting_free(a);
+		return NULL;
+	}
+	return a;
+oom:
+	snprintf(err, errlen, "out of memory");
+	alerting_free(a);
+	return NULL;
+}
+
+/* Hand a record to the sinks; they take their references, ours goes. */
+static void submit(struct alerting *a, struct alert_record *rec)
+{
+	if (!rec) {
+		log_error("out of memory: an alert was lost");
+		return;
+	}
+	sinks_submit(a->sinks, rec);
+	alert_record_unref(rec);
+}
+
+void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event)
+{
+	const struct event_context *ctx = match->ev->ctx;
+	const char *container_id = ctx->container ? ctx->container->id : "";
+
+	if (a->limiter && ratelimit_check(a->limiter, match->rule->def->name, container_id,
+					  now_ns(CLOCK_BOOTTIME)) == RATELIMIT_SUPPRESS) {
+		a->stats.suppressed++;
+		return;
+	}
+	a->stats.alerts++;
+	submit(a, alert_record_from_match(engine, match, event));
+}
+
+struct summary_ctx {
+	struct alerting *a;
+	struct rule_engine *engine;
+};
+
+static void on_summary(const struct ratelimit_summary *summary, void *ctx)
+{
+	struct summary_ctx *s = ctx;
+
+	s->a->stats.summaries++;
+	submit(s->a, alert_summary_record(s->engine, summary, now_ns(CLOCK_REALTIME), s->a->boot_to_unix_ns,
+					  s->a->hostname));
+}
+
+void alerting_tick(struct alerting *a, struct rule_engine *engine)
+{
+	struct summary_ctx ctx = { a, engine };
+
+	if (a->limiter)
+		ratelimit_summaries(a->limiter, now_ns(CLOCK_BOOTTIME), on_summary, &ctx);
+}
+
+void alerting_finish(struct alerting *a, struct rule_engine *engine)
+{
+	struct summary_ctx ctx = { a, engine };
+
+	if (a && a->limiter)
+		ratelimit_summaries(a->limiter, INT64_MAX, on_summary, &ctx);
+}
+
+void alerting_health(struct alerting *a, enum rule_priority priority, const char *name, const char *text)
+{
+	log_warn("%s: %s", name, text);
+	a->stats.health++;
+	submit(a, alert_internal_record(now_ns(CLOCK_REALTIME), priority, name, text, a->hostname));
+}
+
+void alerting_check_sinks(struct alerting *a)
+{
+	for (size_t i = 0; i < sinks_count(a->sinks); i++) {
+		struct sink_stats st;
+		char text[512];
+
+		sinks_stats(a->sinks, i, &st);
+		if (st.dropped <= a->sink_dropped[i])
+			continue;
+		snprintf(text, sizeof(text),
+			 "the output %s dropped %llu alerts (%llu in all) because its queue was full%s; raise its "
+			 "queue=N or fix what keeps it down",
+			 sinks_name(a->sinks, i), (unsigned long long)(st.dropped - a->sink_dropped[i]),
+			 (unsigned long long)st.dropped, st.up ? "" : " while it was down");
+		a->sink_dropped[i] = st.dropped;
+		alerting_health(a, RULE_PRIORITY_ERROR, "vigil: alerts dropped", text);
+	}
+}
+
+void alerting_reopen(struct alerting *a)
+{
+	sinks_reopen(a->sinks);
+}
+
+void alerting_stop(struct alerting *a, unsigned int timeout_ms)
+{
+	if (a)
+		sinks_stop(a->sinks, timeout_ms);
+}
+
+void alerting_free(struct alerting *a)
+{
+	if (!a)
+		return;
+	sinks_free(a->sinks);
+	ratelimit_free(a->limiter);
+	free(a->sink_dropped);
+	free(a->hostname);
+	free(a);
+}
+
+void alerting_stats(const struct alerting *a, struct alerting_stats *out)
+{
+	*out = a->stats;
+}
+
+struct sinks *alerting_sinks(struct alerting *a)
+{
+	return a->sinks;
+}
