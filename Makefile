@@ -132,13 +132,13 @@ HELPER_SRCS := $(wildcard tests/helpers/vigil-helper/*.c)
 # Unit tests: cmocka, under ASan and UBSan, with the agent's core sources.
 $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson -lcurl -lpthread -lyaml
+	$(Q)$(CC) $(TEST_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljansson -lcurl -lpthread -lyaml -lz
 
 # Fuzz targets: libFuzzer with ASan and UBSan.
 $(OUTPUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h | $(OUTPUT)/tests
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(TEST_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson -lcurl -lpthread -lyaml
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -ljansson -lcurl -lpthread -lyaml -lz
 
 # The static multi-call helper the integration tests put into their container image.
 $(OUTPUT)/tests/helpers/vigil-helper: $(HELPER_SRCS) $(wildcard tests/helpers/vigil-helper/*.h)
