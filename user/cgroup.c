@@ -38,9 +38,13 @@
 /* /proc/self/mountinfo is a few KiB; anything near this is not mountinfo. */
 #define MOUNTINFO_MAX_SIZE (64u << 20)
 
+/* Ids told as "no such cgroup" that are remembered at most; then the memory starts afresh. */
+#define NULL_TOLD_MAX 65536
+
 enum cgroup_resolve_method {
 	RESOLVE_FILE_HANDLE,
 	RESOLVE_TREE_WALK,
+	RESOLVE_REPLAY, /* only what was put */
 };
 
 struct cgroup_resolver {
@@ -53,6 +57,15 @@ struct cgroup_resolver {
 	struct file_handle *handle; /* reused for every open_by_handle_at() */
 	enum cgroup_resolve_method method;
 	struct u64map *paths; /* id -> malloc'd path relative to the hierarchy */
+
+	cgroup_observer_fn observer;
+	void *observer_ctx;
+	/*
+	 * Ids the observer was told have no cgroup (value: a non-NULL marker).
+	 * Those answers are not cached (the next event asks the tree again), so
+	 * without this each event of a removed cgroup would be a record.
+	 */
+	struct u64map *null_told;
 };
 
 /* ---- mountinfo ---- */
@@ -339,6 +352,8 @@ void cgroup_resolver_free(struct cgroup_resolver *r)
 		close(r->mount_fd);
 	if (r->paths)
 		u64map_free(r->paths, free);
+	if (r->null_told)
+		u64map_free(r->null_told, NULL);
 	free(r->handle);
 	free(r->mount_point);
 	free(r->mount_link);
@@ -358,6 +373,8 @@ const char *cgroup_resolver_method(const struct cgroup_resolver *r)
 		return "open_by_handle_at";
 	case RESOLVE_TREE_WALK:
 		return "tree walk";
+	case RESOLVE_REPLAY:
+		return "replay";
 	}
 	return "unknown";
 }
@@ -517,13 +534,31 @@ static void choose_method(struct cgroup_resolver *r)
 	free(expected);
 }
 
+/* The observer is told that id has no cgroup, unless it was told so already. */
+static void tell_no_such_cgroup(struct cgroup_resolver *r, uint64_t id)
+{
+	static char marker;
+
+	if (!r->null_told || u64map_get(r->null_told, id))
+		return;
+	if (u64map_size(r->null_told) >= NULL_TOLD_MAX) {
+		/* Telling again costs a record; remembering without end costs memory. */
+		u64map_free(r->null_told, NULL);
+		r->null_told = u64map_new();
+		if (!r->null_told)
+			return;
+	}
+	if (u64map_put(r->null_told, id, &marker, NULL) == 0)
+		r->observer(id, NULL, r->observer_ctx);
+}
+
 const char *cgroup_resolver_path(struct cgroup_resolver *r, uint64_t id)
 {
 	const char *cached = u64map_get(r->paths, id);
 	enum lookup_result result = LOOKUP_NO_SUCH_CGROUP;
 	char *path = NULL;
 
-	if (cached)
+	if (cached || r->method == RESOLVE_REPLAY)
 		return cached;
 
 	if (r->method == RESOLVE_FILE_HANDLE) {
@@ -535,13 +570,21 @@ const char *cgroup_resolver_path(struct cgroup_resolver *r, uint64_t id)
 	}
 	if (r->method == RESOLVE_TREE_WALK)
 		result = lookup_by_tree_walk(r, id, &path);
-	if (result != LOOKUP_FOUND)
+	if (result != LOOKUP_FOUND) {
+		if (r->observer)
+			tell_no_such_cgroup(r, id);
 		return NULL;
+	}
 
 	/* Not cached when out of memory: the next event asks again, nothing is lost. */
 	if (u64map_put(r->paths, id, path, NULL)) {
 		free(path);
 		return NULL;
+	}
+	if (r->observer) {
+		if (r->null_told)
+			u64map_remove(r->null_told, id);
+		r->observer(id, path, r->observer_ctx);
 	}
 	return path;
 }
@@ -549,4 +592,100 @@ const char *cgroup_resolver_path(struct cgroup_resolver *r, uint64_t id)
 void cgroup_resolver_forget(struct cgroup_resolver *r, uint64_t id)
 {
 	free(u64map_remove(r->paths, id));
+}
+
+struct cgroup_resolver *cgroup_resolver_new_replay(void)
+{
+	struct cgroup_resolver *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->mount_fd = -1;
+	r->method = RESOLVE_REPLAY;
+	r->mount_point = strdup("(replay)");
+	r->mount_link = strdup("(replay)");
+	r->root = strdup("/");
+	r->paths = u64map_new();
+	if (!r->mount_point || !r->mount_link || !r->root || !r->paths) {
+		cgroup_resolver_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void *cgroup_resolver_set_observer(struct cgroup_resolver *r, cgroup_observer_fn fn, void *ctx)
+{
+	void *old = r->observer_ctx;
+
+	/* A new observer is told every answer afresh. */
+	if (r->null_told) {
+		u64map_free(r->null_told, NULL);
+		r->null_told = NULL;
+	}
+	r->observer = fn;
+	r->observer_ctx = fn ? ctx : NULL;
+	if (fn)
+		r->null_told = u64map_new(); /* when out of memory, NULL answers go untold */
+	return old;
+}
+
+int cgroup_resolver_put(struct cgroup_resolver *r, uint64_t id, const char *path)
+{
+	void *old = NULL;
+	char *copy;
+
+	if (!path) {
+		cgroup_resolver_forget(r, id);
+		return 0;
+	}
+	copy = strdup(path);
+	if (!copy || u64map_put(r->paths, id, copy, &old)) {
+		free(copy);
+		return -ENOMEM;
+	}
+	free(old);
+	return 0;
+}
+
+int cgroup_resolver_foreach(const struct cgroup_resolver *r, int (*fn)(uint64_t id, const char *path, void *ctx),
+			    void *ctx)
+{
+	size_t it = 0;
+	uint64_t id;
+	void *path;
+	int ret;
+
+	while (u64map_next(r->paths, &it, &id, &path))
+		if ((ret = fn(id, path, ctx)))
+			return ret;
+	return 0;
+}
+
+void cgroup_resolver_clear(struct cgroup_resolver *r)
+{
+	struct u64map *empty = u64map_new();
+	uint64_t ids[256];
+	size_t found;
+
+	if (r->null_told) {
+		u64map_free(r->null_told, NULL);
+		r->null_told = r->observer ? u64map_new() : NULL;
+	}
+	if (empty) {
+		u64map_free(r->paths, free);
+		r->paths = empty;
+		return;
+	}
+	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
+	do {
+		size_t it = 0;
+		uint64_t id;
+		void *path;
+
+		found = 0;
+		while (found < sizeof(ids) / sizeof(ids[0]) && u64map_next(r->paths, &it, &id, &path))
+			ids[found++] = id;
+		for (size_t i = 0; i < found; i++)
+			cgroup_resolver_forget(r, ids[i]);
+	} while (found);
 }

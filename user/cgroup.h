@@ -42,6 +42,43 @@ void cgroup_resolver_forget(struct cgroup_resolver *r, uint64_t id);
  */
 const char *cgroup_resolver_method(const struct cgroup_resolver *r);
 
+/* ---- capture and replay (user/capture_state.c) ---- */
+
+/*
+ * A resolver that never looks at a cgroup tree: it answers only what
+ * cgroup_resolver_put gave it (a capture's records), NULL for any other id.
+ * Its mount is "(replay)", its method "replay". NULL when out of memory.
+ */
+struct cgroup_resolver *cgroup_resolver_new_replay(void);
+
+/*
+ * Told of each answer cgroup_resolver_path gives from the tree: a path the
+ * first time it is found (it is cached from then on), NULL ("no such cgroup")
+ * the first time it is given for an id while the observer is set, and again
+ * after the id resolved or was forgotten in between. path is valid only
+ * during the call. Never told of a replay resolver's answers.
+ */
+typedef void (*cgroup_observer_fn)(uint64_t id, const char *path, void *ctx);
+
+/* Set (fn NULL: remove) the one observer. Returns the ctx of the one it replaces, or NULL. */
+void *cgroup_resolver_set_observer(struct cgroup_resolver *r, cgroup_observer_fn fn, void *ctx);
+
+/*
+ * Make id answer path from now on; path NULL: no such cgroup (forget id). The
+ * observer is not told. 0 or -ENOMEM.
+ */
+int cgroup_resolver_put(struct cgroup_resolver *r, uint64_t id, const char *path);
+
+/*
+ * Call fn on every cached path (ids that resolved), in no particular order,
+ * until it returns non-zero; returns that value, or 0. fn must not change the resolver.
+ */
+int cgroup_resolver_foreach(const struct cgroup_resolver *r, int (*fn)(uint64_t id, const char *path, void *ctx),
+			    void *ctx);
+
+/* Forget every cached path. */
+void cgroup_resolver_clear(struct cgroup_resolver *r);
+
 /* A cgroup2 mount as /proc/self/mountinfo describes it, octal escapes decoded. */
 struct cgroup2_mount {
 	char mount_point[PATH_MAX]; /* e.g. "/sys/fs/cgroup/unified" */

@@ -19,20 +19,18 @@ struct container_entry {
 	char id[CONTAINER_ID_MAX + 1];
 	enum container_metadata state;
 	struct container_info info; /* when KNOWN */
-};
-
-enum result_kind {
-	RESULT_INFO,    /* info for a container (new or changed) */
-	RESULT_GONE,    /* destroyed */
-	RESULT_UNKNOWN, /* the API does not know it (not a container of this daemon) */
+	char *answer;               /* when KNOWN and observed: the raw answer info was parsed from */
+	size_t answer_len;
 };
 
 struct result {
 	struct result *next;
-	enum result_kind kind;
+	enum container_result kind;
 	char id[CONTAINER_ID_MAX + 1];
-	char action[16]; /* for RESULT_INFO: "start", "running", "rename" */
+	char action[16]; /* for CONTAINER_RESULT_INFO: "start", "running", "rename" */
 	struct container_info info;
+	char *answer;    /* for CONTAINER_RESULT_INFO: the raw answer, for the observer */
+	size_t answer_len;
 };
 
 struct lookup {
@@ -59,6 +57,10 @@ struct container_table {
 	struct engine_options options;
 	pthread_t events_thread, inspect_thread;
 	bool threads_started;
+
+	bool replay; /* no threads: results come from container_table_apply_recorded */
+	container_observer_fn observer;
+	void *observer_ctx;
 };
 
 /* The map key of a container id: its first 16 hex digits; the full id is checked on lookup. */
@@ -79,7 +81,16 @@ static void entry_free(void *p)
 		return;
 	if (e->state == CONTAINER_METADATA_KNOWN)
 		container_info_free(&e->info);
+	free(e->answer);
 	free(e);
+}
+
+static void result_free(struct result *r)
+{
+	if (r->kind == CONTAINER_RESULT_INFO && r->info.name)
+		container_info_free(&r->info);
+	free(r->answer);
+	free(r);
 }
 
 /* ---- the API threads' side ---- */
@@ -134,7 +145,7 @@ static void on_engine_event(const struct engine_event *ev, void *ctx)
 
 		if (!r)
 			return;
-		r->kind = RESULT_GONE;
+		r->kind = CONTAINER_RESULT_GONE;
 		memcpy(r->id, ev->id, sizeof(r->id));
 		post_result(t, r);
 	}
@@ -262,15 +273,16 @@ static void *inspect_thread_main(void *arg)
 			continue;
 		memcpy(r->id, l.id, sizeof(r->id));
 		snprintf(r->action, sizeof(r->action), "%s", l.action);
-		rc = engine_inspect(c, l.id, &r->info, err, sizeof(err));
+		/* The raw answer goes with the result: whether a capture wants it is known only when it is applied. */
+		rc = engine_inspect_raw(c, l.id, &r->info, &r->answer, &r->answer_len, err, sizeof(err));
 		if (rc == 0) {
-			r->kind = RESULT_INFO;
+			r->kind = CONTAINER_RESULT_INFO;
 		} else if (rc == -ENOENT) {
-			r->kind = RESULT_UNKNOWN;
+			r->kind = CONTAINER_RESULT_UNKNOWN;
 		} else if (rc == -EINVAL || rc == -EPROTO || rc == -ENOMEM) {
 			/* An answer that cannot be used will not get better by asking again. */
 			log_warn("cannot use the Engine API's answer about container %.12s: %s", l.id, err);
-			r->kind = RESULT_UNKNOWN;
+			r->kind = CONTAINER_RESULT_UNKNOWN;
 		} else {
 			/* No answer (down, or slower than the timeout): a new client, and ask again later. */
 			free(r);
@@ -345,9 +357,7 @@ void container_table_free(struct container_table *t)
 	}
 	for (r = t->results; r; r = next) {
 		next = r->next;
-		if (r->kind == RESULT_INFO)
-			container_info_free(&r->info);
-		free(r);
+		result_free(r);
 	}
 	u64map_free(t->by_key, entry_free);
 	free(t->lookups);
@@ -390,11 +400,25 @@ const struct container_info *container_table_get(struct container_table *t, cons
 			free(e);
 		} else {
 			entry_free(old);
-			queue_lookup(t, ref->id, "start");
+			if (!t->replay)
+				queue_lookup(t, ref->id, "start");
 		}
 	}
 	*state = CONTAINER_METADATA_PENDING;
 	return NULL;
+}
+
+/* A known entry takes its result's raw answer while a capture may want it for a keyframe. */
+static void keep_answer(struct container_table *t, struct container_entry *e, struct result *r)
+{
+	free(e->answer);
+	e->answer = NULL;
+	e->answer_len = 0;
+	if (t->observer && r->answer) {
+		e->answer = r->answer;
+		e->answer_len = r->answer_len;
+		r->answer = NULL;
+	}
 }
 
 static void apply_result(struct container_table *t, struct result *r,
@@ -403,19 +427,30 @@ static void apply_result(struct container_table *t, struct result *r,
 	struct container_entry *e = find(t, r->id);
 	void *old = NULL;
 
+	if (t->observer) {
+		struct container_result_record rec = {
+			.kind = r->kind,
+			.id = r->id,
+			.action = r->kind == CONTAINER_RESULT_INFO ? r->action : "",
+			.answer = r->kind == CONTAINER_RESULT_INFO ? r->answer : NULL,
+			.answer_len = r->kind == CONTAINER_RESULT_INFO ? r->answer_len : 0,
+		};
+
+		t->observer(&rec, t->observer_ctx);
+	}
 	switch (r->kind) {
-	case RESULT_GONE:
+	case CONTAINER_RESULT_GONE:
 		if (e) {
 			if (e->state == CONTAINER_METADATA_KNOWN)
 				announce(&e->info, "destroy", ctx);
 			entry_free(u64map_remove(t->by_key, id_key(r->id)));
 		}
 		return;
-	case RESULT_UNKNOWN:
+	case CONTAINER_RESULT_UNKNOWN:
 		if (e && e->state == CONTAINER_METADATA_PENDING)
 			e->state = CONTAINER_METADATA_UNAVAILABLE;
 		return;
-	case RESULT_INFO:
+	case CONTAINER_RESULT_INFO:
 		break;
 	}
 	if (!e) {
@@ -434,6 +469,7 @@ static void apply_result(struct container_table *t, struct result *r,
 		container_info_free(&e->info);
 		e->info = r->info;
 		memset(&r->info, 0, sizeof(r->info));
+		keep_answer(t, e, r);
 		if (renamed || !strcmp(r->action, "rename"))
 			announce(&e->info, "rename", ctx);
 		return;
@@ -442,6 +478,7 @@ static void apply_result(struct container_table *t, struct result *r,
 	e->state = CONTAINER_METADATA_KNOWN;
 	e->info = r->info;
 	memset(&r->info, 0, sizeof(r->info));
+	keep_answer(t, e, r);
 	announce(&e->info, !strcmp(r->action, "running") ? "running" : "start", ctx);
 }
 
@@ -460,8 +497,239 @@ void container_table_drain(struct container_table *t,
 	for (; list; list = next) {
 		next = list->next;
 		apply_result(t, list, announce, ctx);
-		if (list->kind == RESULT_INFO && list->info.name)
-			container_info_free(&list->info);
-		free(list);
+		result_free(list);
 	}
+}
+
+/* ---- capture and replay ---- */
+
+struct container_table *container_table_new_replay(bool api)
+{
+	struct container_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->by_key = u64map_new();
+	if (!t->by_key) {
+		free(t);
+		return NULL;
+	}
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->wake, NULL);
+	t->results_tail = &t->results;
+	t->replay = true;
+	t->api = api;
+	t->api_state = api ? CONTAINER_API_UP : CONTAINER_API_NONE;
+	return t;
+}
+
+void *container_table_set_observer(struct container_table *t, container_observer_fn fn, void *ctx)
+{
+	void *old = t->observer_ctx;
+
+	t->observer = fn;
+	t->observer_ctx = fn ? ctx : NULL;
+	if (!fn) {
+		size_t it = 0;
+		uint64_t key;
+		void *value;
+
+		while (u64map_next(t->by_key, &it, &key, &value)) {
+			struct container_entry *e = value;
+
+			free(e->answer);
+			e->answer = NULL;
+			e->answer_len = 0;
+		}
+	}
+	return old;
+}
+
+/* What a live table holds as an id: lower-case hex, as the cgroup path and the API give it. */
+static bool recorded_id_ok(const char *id, char *err, size_t errlen)
+{
+	size_t len = id ? strnlen(id, CONTAINER_ID_MAX + 1) : 0;
+
+	if (len == 0 || len > CONTAINER_ID_MAX || strspn(id, "0123456789abcdef") != len) {
+		snprintf(err, errlen, "'%.80s' is not a container id (1 to %d lower-case hex digits)", id ? id : "",
+			 CONTAINER_ID_MAX);
+		return false;
+	}
+	return true;
+}
+
+static void announce_nothing(const struct container_info *info, const char *action, void *ctx)
+{
+	(void)info, (void)action, (void)ctx;
+}
+
+/* A copy of a raw answer, NUL-terminated; NULL when out of memory. */
+static char *copy_answer(const char *answer, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy) {
+		memcpy(copy, answer, len);
+		copy[len] = '\0';
+	}
+	return copy;
+}
+
+/* Parse a recorded answer with the one parser, saying which container's answer failed. */
+static int parse_recorded_answer(const char *id, const char *answer, size_t len, struct container_info *info,
+				 char *err, size_t errlen)
+{
+	char why[512];
+	int ret;
+
+	if (!answer) {
+		snprintf(err, errlen, "container %.12s: no Engine API answer", id);
+		return -EINVAL;
+	}
+	ret = container_info_parse(answer, len, info, why, sizeof(why));
+	if (ret == -EINVAL)
+		snprintf(err, errlen, "container %.12s: the recorded Engine API answer is bad: %s", id, why);
+	else if (ret)
+		snprintf(err, errlen, "out of memory");
+	return ret;
+}
+
+int container_table_apply_recorded(struct container_table *t, const struct container_result_record *r,
+				   void (*announce)(const struct container_info *info, const char *action, void *ctx),
+				   void *ctx, char *err, size_t errlen)
+{
+	struct result *res;
+	int ret;
+
+	if (!recorded_id_ok(r->id, err, errlen))
+		return -EINVAL;
+	switch (r->kind) {
+	case CONTAINER_RESULT_INFO:
+		if (!r->action || (strcmp(r->action, "start") && strcmp(r->action, "running") &&
+				   strcmp(r->action, "rename"))) {
+			snprintf(err, errlen, "container %.12s: action '%.40s' is none of start, running, rename",
+				 r->id, r->action ? r->action : "");
+			return -EINVAL;
+		}
+		break;
+	case CONTAINER_RESULT_GONE:
+	case CONTAINER_RESULT_UNKNOWN:
+		break;
+	default:
+		snprintf(err, errlen, "container %.12s: unknown kind of result %d", r->id, (int)r->kind);
+		return -EINVAL;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	res->kind = r->kind;
+	snprintf(res->id, sizeof(res->id), "%s", r->id);
+	if (r->kind == CONTAINER_RESULT_INFO) {
+		snprintf(res->action, sizeof(res->action), "%s", r->action);
+		ret = parse_recorded_answer(r->id, r->answer, r->answer_len, &res->info, err, errlen);
+		if (ret) {
+			free(res);
+			return ret;
+		}
+		if (t->observer && !(res->answer = copy_answer(r->answer, r->answer_len))) {
+			/* The observer would miss the answer a keyframe needs: fail as a whole. */
+			container_info_free(&res->info);
+			free(res);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		res->answer_len = r->answer_len;
+	}
+	apply_result(t, res, announce ? announce : announce_nothing, ctx);
+	result_free(res);
+	return 0;
+}
+
+int container_table_foreach(const struct container_table *t,
+			    int (*fn)(const char *id, enum container_metadata state, const char *answer,
+				      size_t answer_len, void *ctx),
+			    void *ctx)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *value;
+	int ret;
+
+	while (u64map_next(t->by_key, &it, &key, &value)) {
+		const struct container_entry *e = value;
+
+		if ((ret = fn(e->id, e->state, e->answer, e->answer_len, ctx)))
+			return ret;
+	}
+	return 0;
+}
+
+int container_table_restore(struct container_table *t, const char *id, enum container_metadata state,
+			    const char *answer, size_t answer_len, char *err, size_t errlen)
+{
+	struct container_entry *e;
+	void *old = NULL;
+	int ret;
+
+	if (!recorded_id_ok(id, err, errlen))
+		return -EINVAL;
+	if (state != CONTAINER_METADATA_UNAVAILABLE && state != CONTAINER_METADATA_PENDING &&
+	    state != CONTAINER_METADATA_KNOWN) {
+		snprintf(err, errlen, "container %.12s: unknown metadata state %d", id, (int)state);
+		return -EINVAL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->state = state;
+	if (state == CONTAINER_METADATA_KNOWN) {
+		ret = parse_recorded_answer(id, answer, answer_len, &e->info, err, errlen);
+		if (ret) {
+			free(e);
+			return ret;
+		}
+		if (t->observer && !(e->answer = copy_answer(answer, answer_len))) {
+			entry_free(e);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		e->answer_len = e->answer ? answer_len : 0;
+	}
+	if (u64map_put(t->by_key, id_key(e->id), e, &old)) {
+		entry_free(e);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	entry_free(old);
+	return 0;
+}
+
+void container_table_clear(struct container_table *t)
+{
+	struct u64map *empty = u64map_new();
+	uint64_t keys[256];
+	size_t found;
+
+	if (empty) {
+		u64map_free(t->by_key, entry_free);
+		t->by_key = empty;
+		return;
+	}
+	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
+	do {
+		size_t it = 0;
+		uint64_t key;
+		void *value;
+
+		found = 0;
+		while (found < sizeof(keys) / sizeof(keys[0]) && u64map_next(t->by_key, &it, &key, &value))
+			keys[found++] = key;
+		for (size_t i = 0; i < found; i++)
+			entry_free(u64map_remove(t->by_key, keys[i]));
+	} while (found);
 }

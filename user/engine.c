@@ -272,13 +272,18 @@ out:
 	return ret;
 }
 
-int engine_inspect(struct engine_client *c, const char *id, struct container_info *info, char *err, size_t errlen)
+int engine_inspect_raw(struct engine_client *c, const char *id, struct container_info *info, char **answer,
+		       size_t *answer_len, char *err, size_t errlen)
 {
 	struct body body = { 0 };
 	char path[160];
 	long status;
 	int ret;
 
+	if (answer) {
+		*answer = NULL;
+		*answer_len = 0;
+	}
 	if (!is_container_id(id)) {
 		snprintf(err, errlen, "'%.80s' is not a container id", id);
 		return -EINVAL;
@@ -295,9 +300,24 @@ int engine_inspect(struct engine_client *c, const char *id, struct container_inf
 		ret = -EPROTO;
 	} else {
 		ret = container_info_parse(body.data ? body.data : "", body.len, info, err, errlen);
+		if (ret == 0 && answer) {
+			if (!body.data && !(body.data = strdup(""))) {
+				container_info_free(info);
+				snprintf(err, errlen, "out of memory");
+				return -ENOMEM;
+			}
+			*answer = body.data;
+			*answer_len = body.len;
+			return 0;
+		}
 	}
 	free(body.data);
 	return ret;
+}
+
+int engine_inspect(struct engine_client *c, const char *id, struct container_info *info, char *err, size_t errlen)
+{
+	return engine_inspect_raw(c, id, info, NULL, NULL, err, errlen);
 }
 
 int engine_parse_event(const char *line, size_t len, struct engine_event *out)

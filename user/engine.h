@@ -46,6 +46,13 @@ void engine_free_ids(char **ids, size_t n);
 
 /* GET /containers/{id}/json into *info. -ENOENT when the container is gone. */
 int engine_inspect(struct engine_client *c, const char *id, struct container_info *info, char *err, size_t errlen);
+/*
+ * As engine_inspect, and on success (0) the answer as it came, for capture
+ * files: *answer malloc'd (NUL-terminated, *answer_len bytes before the NUL).
+ * Otherwise *answer is NULL.
+ */
+int engine_inspect_raw(struct engine_client *c, const char *id, struct container_info *info, char **answer,
+		       size_t *answer_len, char *err, size_t errlen);
 
 /* One container event from the /events stream. */
 struct engine_event {

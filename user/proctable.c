@@ -16,6 +16,8 @@ struct proc_table {
 	struct u64map *by_tgid;
 	char *procfs;
 	uint64_t ns_per_tick; /* /proc's starttime is in clock ticks */
+	proc_table_observer_fn observer;
+	void *observer_ctx;
 };
 
 static void process_free(void *p)
@@ -202,7 +204,10 @@ static struct process *read_from_procfs(struct proc_table *t, uint32_t tgid)
 	snprintf(path, sizeof(path), "%s/%u/cwd", t->procfs, tgid);
 	n = readlink(path, link, sizeof(link) - 1);
 	proc->cwd = copy_bytes(link, n > 0 ? (size_t)n : 0);
-	return table_put(t, proc);
+	proc = table_put(t, proc);
+	if (proc && t->observer)
+		t->observer(PROC_TABLE_READ, proc, t->observer_ctx);
+	return proc;
 }
 
 int proc_table_seed(struct proc_table *t)
@@ -366,9 +371,80 @@ size_t proc_table_sweep(struct proc_table *t)
 				continue;
 			stale[found++] = key;
 		}
-		for (size_t i = 0; i < found; i++)
+		for (size_t i = 0; i < found; i++) {
+			if (t->observer)
+				t->observer(PROC_TABLE_SWEPT, u64map_get(t->by_tgid, stale[i]), t->observer_ctx);
 			proc_table_remove(t, (uint32_t)stale[i]);
+		}
 		removed += found;
 	} while (found == sizeof(stale) / sizeof(stale[0]));
 	return removed;
+}
+
+void *proc_table_set_observer(struct proc_table *t, proc_table_observer_fn fn, void *ctx)
+{
+	void *old = t->observer_ctx;
+
+	t->observer = fn;
+	t->observer_ctx = fn ? ctx : NULL;
+	return old;
+}
+
+int proc_table_put(struct proc_table *t, const struct process *proc)
+{
+	struct process *copy;
+
+	if (!proc->exe || !proc->cwd || (proc->args_len && !proc->args))
+		return -EINVAL;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *proc;
+	copy->comm[VIGIL_COMM_LEN] = '\0';
+	copy->exe = strdup(proc->exe);
+	copy->cwd = strdup(proc->cwd);
+	copy->args = proc->args ? copy_bytes(proc->args, proc->args_len) : NULL;
+	if (proc->args && !copy->args) {
+		free(copy->exe);
+		copy->exe = NULL; /* table_put frees it and fails */
+	}
+	return table_put(t, copy) ? 0 : -ENOMEM;
+}
+
+void proc_table_clear(struct proc_table *t)
+{
+	struct u64map *empty = u64map_new();
+	uint64_t keys[256];
+	size_t found;
+
+	if (empty) {
+		u64map_free(t->by_tgid, process_free);
+		t->by_tgid = empty;
+		return;
+	}
+	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
+	do {
+		size_t it = 0;
+		uint64_t key;
+		void *value;
+
+		found = 0;
+		while (found < sizeof(keys) / sizeof(keys[0]) && u64map_next(t->by_tgid, &it, &key, &value))
+			keys[found++] = key;
+		for (size_t i = 0; i < found; i++)
+			proc_table_remove(t, (uint32_t)keys[i]);
+	} while (found);
+}
+
+int proc_table_foreach(const struct proc_table *t, int (*fn)(const struct process *proc, void *ctx), void *ctx)
+{
+	size_t it = 0;
+	uint64_t key;
+	void *value;
+	int ret;
+
+	while (u64map_next(t->by_tgid, &it, &key, &value))
+		if ((ret = fn(value, ctx)))
+			return ret;
+	return 0;
 }

@@ -75,4 +75,37 @@ size_t proc_table_sweep(struct proc_table *t);
 
 size_t proc_table_size(const struct proc_table *t);
 
+/* ---- capture and replay (user/capture_state.c) ---- */
+
+/* What the table took in from procfs. */
+enum proc_table_change {
+	PROC_TABLE_READ,  /* an entry read from procfs: by proc_table_seed, or on a miss */
+	PROC_TABLE_SWEPT, /* an entry proc_table_sweep is about to drop */
+};
+
+/* Told of each change, with the entry concerned (valid only during the call). */
+typedef void (*proc_table_observer_fn)(enum proc_table_change change, const struct process *proc, void *ctx);
+
+/*
+ * Set (fn NULL: remove) the table's one observer. Returns the ctx of the
+ * observer it replaces (NULL when none), so its owner can free it.
+ */
+void *proc_table_set_observer(struct proc_table *t, proc_table_observer_fn fn, void *ctx);
+
+/*
+ * Put a copy of proc into the table, replacing any entry of its tgid (replay,
+ * keyframes). The observer is not told. 0, -EINVAL when exe or cwd is NULL or
+ * args is NULL with args_len not 0, -ENOMEM.
+ */
+int proc_table_put(struct proc_table *t, const struct process *proc);
+
+/* Forget every entry. */
+void proc_table_clear(struct proc_table *t);
+
+/*
+ * Call fn on every entry, in no particular order, until it returns non-zero;
+ * returns that value, or 0. fn must not change the table.
+ */
+int proc_table_foreach(const struct proc_table *t, int (*fn)(const struct process *proc, void *ctx), void *ctx);
+
 #endif /* VIGIL_PROCTABLE_H */

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "u64map.h"
 #include "user_names.h"
 
 #define NSEC_PER_SEC 1000000000ull
@@ -34,21 +35,37 @@
 #define ID_FILE_MAX (1u << 20)
 #define LINE_MAX_BYTES 4096
 
-#define HOSTS_FILE_MAX (8u << 20)
+#define HOSTS_FILE_MAX USER_NAMES_HOSTS_FILE_MAX
 #define HOSTS_ENTRIES_MAX 65536
 #define HOSTS_NAMES_PER_LINE 16
 #define HOSTS_CHECK_NS NSEC_PER_SEC
 
 enum id_kind {
 	ID_NONE = 0, /* an empty cache entry */
-	ID_USER,
-	ID_GROUP,
+	ID_USER = USER_NAMES_USER,
+	ID_GROUP = USER_NAMES_GROUP,
 };
 
 enum id_state {
-	ID_NAMED,      /* the file names the id */
-	ID_UNNAMED,    /* the file was read and does not */
-	ID_UNREADABLE, /* no file to read (the process is gone, no procfs, not a regular file) */
+	ID_NAMED = USER_NAMES_NAMED,           /* the file names the id */
+	ID_UNNAMED = USER_NAMES_UNNAMED,       /* the file was read and does not */
+	ID_UNREADABLE = USER_NAMES_UNREADABLE, /* no file to read (the process is gone, no procfs, not a regular file) */
+};
+
+/* A replay's answer: kept until cleared, in chains under a hash of the key. */
+struct replay_id {
+	struct replay_id *next;
+	uint64_t mntns;
+	uint32_t id;
+	uint8_t kind;
+	uint8_t state;
+	char name[USER_NAME_MAX];
+};
+
+enum hosts_told {
+	HOSTS_UNTOLD,    /* the observer has been told nothing yet */
+	HOSTS_TOLD_NONE, /* ...that there is no hosts file */
+	HOSTS_TOLD_TEXT,
 };
 
 struct id_entry {
@@ -82,6 +99,14 @@ struct user_names {
 	const char **host_names;  /* into hosts_text */
 	struct host_entry *hosts; /* sorted by address */
 	size_t n_hosts;
+	char *hosts_raw;          /* the file as read (hosts_text is cut up in place); NULL: none */
+	size_t hosts_raw_len;
+
+	bool replay;              /* answers only from what was put */
+	struct u64map *replay_ids; /* replay_key() -> chain of struct replay_id */
+
+	struct user_names_observer observer;
+	enum hosts_told hosts_told;
 };
 
 struct user_names *user_names_new(const char *procfs, const char *hosts)
@@ -104,6 +129,9 @@ static void hosts_clear(struct user_names *names)
 	free(names->hosts_text);
 	free(names->host_names);
 	free(names->hosts);
+	free(names->hosts_raw);
+	names->hosts_raw = NULL;
+	names->hosts_raw_len = 0;
 	names->hosts_text = NULL;
 	names->host_names = NULL;
 	names->hosts = NULL;
@@ -111,11 +139,23 @@ static void hosts_clear(struct user_names *names)
 	memset(&names->hosts_stat, 0, sizeof(names->hosts_stat));
 }
 
+static void replay_chain_free(void *p)
+{
+	struct replay_id *r = p, *next;
+
+	for (; r; r = next) {
+		next = r->next;
+		free(r);
+	}
+}
+
 void user_names_free(struct user_names *names)
 {
 	if (!names)
 		return;
 	hosts_clear(names);
+	if (names->replay_ids)
+		u64map_free(names->replay_ids, replay_chain_free);
 	free(names->procfs);
 	free(names->hosts_path);
 	free(names);
@@ -247,16 +287,49 @@ static enum id_state read_id(const struct user_names *names, enum id_kind kind, 
 	return state;
 }
 
-static const char *entry_name(const struct id_entry *e)
+static const char *answer_name(enum id_state state, uint32_t id, const char *name)
 {
-	switch (e->state) {
+	switch (state) {
 	case ID_NAMED:
-		return e->name;
+		return name;
 	case ID_UNREADABLE:
-		return e->id == 0 ? "root" : NULL;
+		return id == 0 ? "root" : NULL;
 	default:
 		return NULL;
 	}
+}
+
+static const char *entry_name(const struct id_entry *e)
+{
+	return answer_name(e->state, e->id, e->name);
+}
+
+static uint64_t replay_key(enum id_kind kind, uint64_t mntns, uint32_t id)
+{
+	return (mntns * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)id << 2 | kind);
+}
+
+static struct replay_id *replay_find(const struct user_names *names, enum id_kind kind, uint64_t mntns, uint32_t id)
+{
+	struct replay_id *r = u64map_get(names->replay_ids, replay_key(kind, mntns, id));
+
+	while (r && !(r->kind == kind && r->mntns == mntns && r->id == id))
+		r = r->next;
+	return r;
+}
+
+/* Tell the observer what a read of the file answered. */
+static void tell_id(const struct user_names *names, const struct id_entry *e)
+{
+	struct user_names_id_answer a = {
+		.kind = (enum user_names_id_kind)e->kind,
+		.mntns = e->mntns,
+		.id = e->id,
+		.state = (enum user_names_id_state)e->state,
+		.name = e->state == ID_NAMED ? e->name : NULL,
+	};
+
+	names->observer.id(&a, names->observer.ctx);
 }
 
 static const char *id_name(struct user_names *names, enum id_kind kind, uint32_t pid, uint64_t mntns, uint32_t id,
@@ -264,7 +337,15 @@ static const char *id_name(struct user_names *names, enum id_kind kind, uint32_t
 {
 	struct id_entry *set = names->cache[cache_set(kind, mntns, id)];
 	struct id_entry *victim = &set[0];
+	struct id_entry before;
+	bool known = false;
 
+	if (names->replay) {
+		const struct replay_id *r = replay_find(names, kind, mntns, id);
+
+		/* Nothing recorded: live would have had no file to read either. */
+		return r ? answer_name(r->state, id, r->name) : answer_name(ID_UNREADABLE, id, NULL);
+	}
 	for (int w = 0; w < CACHE_WAYS; w++) {
 		struct id_entry *e = &set[w];
 
@@ -274,6 +355,8 @@ static const char *id_name(struct user_names *names, enum id_kind kind, uint32_t
 				return entry_name(e);
 			}
 			victim = e; /* stale (or from another time line: a replay): read again */
+			before = *e;
+			known = true;
 			break;
 		}
 		if (e->last_used < victim->last_used)
@@ -286,6 +369,10 @@ static const char *id_name(struct user_names *names, enum id_kind kind, uint32_t
 	victim->state = read_id(names, kind, pid, id, victim->name);
 	victim->expires_ns = now_ns + (victim->state == ID_UNREADABLE ? TTL_UNREADABLE_NS : TTL_KNOWN_NS);
 	victim->last_used = ++names->clock;
+	/* The same answer again: a capture holds it already (as it was read, or in a keyframe of the cache). */
+	if (names->observer.id &&
+	    (!known || before.state != victim->state || strcmp(before.name, victim->name) != 0))
+		tell_id(names, victim);
 	return entry_name(victim);
 }
 
@@ -364,27 +451,76 @@ static int hosts_add_line(struct user_names *names, char *text, uint32_t line, s
 	return 1;
 }
 
+/*
+ * Parse text (len bytes and a NUL after them; taken over) into the table, as
+ * the hosts file. 0, or -ENOMEM (the table is then empty).
+ */
+static int hosts_parse(struct user_names *names, char *text, size_t len)
+{
+	size_t cap_hosts = 0, n_names = 0, cap_names = 0;
+	uint32_t line = 0;
+	char *pos;
+
+	hosts_clear(names);
+	names->hosts_raw = malloc(len + 1);
+	if (!names->hosts_raw) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(names->hosts_raw, text, len + 1);
+	names->hosts_raw_len = len;
+	names->hosts_text = text;
+	for (pos = text; pos && *pos && names->n_hosts < HOSTS_ENTRIES_MAX; line++) {
+		char *nl = strchr(pos, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (hosts_add_line(names, pos, line, &cap_hosts, &n_names, &cap_names) < 0) {
+			hosts_clear(names);
+			return -ENOMEM;
+		}
+		pos = nl ? nl + 1 : NULL;
+	}
+	if (names->n_hosts) /* hosts is NULL when there are none, which qsort must not be given */
+		qsort(names->hosts, names->n_hosts, sizeof(*names->hosts), host_compare);
+	return 0;
+}
+
+/* Tell the observer the hosts file's text as now used (NULL: none), unless it knows there is none. */
+static void tell_hosts(struct user_names *names)
+{
+	if (!names->observer.hosts)
+		return;
+	if (!names->hosts_raw) {
+		if (names->hosts_told == HOSTS_TOLD_NONE)
+			return;
+		names->hosts_told = HOSTS_TOLD_NONE;
+	} else {
+		names->hosts_told = HOSTS_TOLD_TEXT;
+	}
+	names->observer.hosts(names->hosts_raw, names->hosts_raw_len, names->observer.ctx);
+}
+
 /* Read the hosts file into the table (empty when it cannot be read). */
 static void hosts_load(struct user_names *names)
 {
-	size_t cap_hosts = 0, n_names = 0, cap_names = 0, len = 0;
-	uint32_t line = 0;
+	size_t len = 0;
 	struct stat st;
-	char *text, *pos;
+	char *text;
 	int fd;
 
 	hosts_clear(names);
 	fd = open(names->hosts_path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		goto told;
 	if (fstat(fd, &st)) {
 		close(fd);
-		return;
+		goto told;
 	}
 	names->hosts_stat = st; /* not read again until it changes */
 	if (!S_ISREG(st.st_mode) || st.st_size > HOSTS_FILE_MAX || !(text = malloc((size_t)st.st_size + 1))) {
 		close(fd);
-		return;
+		goto told;
 	}
 	while (len < (size_t)st.st_size) {
 		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
@@ -397,20 +533,10 @@ static void hosts_load(struct user_names *names)
 	}
 	close(fd);
 	text[len] = '\0';
-	names->hosts_text = text;
-	for (pos = text; pos && *pos && names->n_hosts < HOSTS_ENTRIES_MAX; line++) {
-		char *nl = strchr(pos, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (hosts_add_line(names, pos, line, &cap_hosts, &n_names, &cap_names) < 0) {
-			hosts_clear(names);
-			names->hosts_stat = st; /* not again until it changes */
-			return;
-		}
-		pos = nl ? nl + 1 : NULL;
-	}
-	qsort(names->hosts, names->n_hosts, sizeof(*names->hosts), host_compare);
+	hosts_parse(names, text, len);
+	names->hosts_stat = st; /* out of memory too: not again until it changes */
+told:
+	tell_hosts(names);
 }
 
 /* Read the file again if it changed since; looked at once a second at most. */
@@ -426,6 +552,7 @@ static void hosts_refresh(struct user_names *names, uint64_t now_ns)
 	names->hosts_checked_ns = now_ns;
 	if (stat(names->hosts_path, &st)) {
 		hosts_clear(names);
+		tell_hosts(names);
 		return;
 	}
 	if (st.st_ino != old->st_ino || st.st_dev != old->st_dev || st.st_size != old->st_size ||
@@ -439,9 +566,10 @@ size_t user_names_hosts(struct user_names *names, int family, const uint8_t *add
 	struct host_entry key = { .family = (uint8_t)family };
 	size_t lo = 0, hi, n = 0;
 
-	if (!names->hosts_path || (family != 4 && family != 6))
+	if ((!names->hosts_path && !names->replay) || (family != 4 && family != 6))
 		return 0;
-	hosts_refresh(names, now_ns);
+	if (!names->replay)
+		hosts_refresh(names, now_ns);
 	memcpy(key.addr, addr, family == 4 ? 4 : 16);
 	/* The first entry of the address (line 0 sorts before every line of it). */
 	hi = names->n_hosts;
@@ -462,4 +590,186 @@ size_t user_names_hosts(struct user_names *names, int family, const uint8_t *add
 			out[n++] = names->host_names[e->first_name + j];
 	}
 	return n;
+}
+
+/* ---- capture and replay ---- */
+
+struct user_names *user_names_new_replay(void)
+{
+	struct user_names *names = calloc(1, sizeof(*names));
+
+	if (!names)
+		return NULL;
+	names->replay = true;
+	names->replay_ids = u64map_new();
+	if (!names->replay_ids) {
+		free(names);
+		return NULL;
+	}
+	return names;
+}
+
+void *user_names_set_observer(struct user_names *names, const struct user_names_observer *o)
+{
+	void *old = names->observer.ctx;
+
+	memset(&names->observer, 0, sizeof(names->observer));
+	if (o)
+		names->observer = *o;
+	names->hosts_told = HOSTS_UNTOLD;
+	return old;
+}
+
+int user_names_put_id(struct user_names *names, const struct user_names_id_answer *answer)
+{
+	enum id_kind kind = (enum id_kind)answer->kind;
+	struct id_entry *set, *victim;
+	struct replay_id *r;
+	const char *name = "";
+
+	if ((answer->kind != USER_NAMES_USER && answer->kind != USER_NAMES_GROUP) ||
+	    (answer->state != USER_NAMES_NAMED && answer->state != USER_NAMES_UNNAMED &&
+	     answer->state != USER_NAMES_UNREADABLE))
+		return -EINVAL;
+	if (answer->state == USER_NAMES_NAMED) {
+		if (!answer->name || strlen(answer->name) > USER_NAME_MAX - 1)
+			return -EINVAL;
+		name = answer->name;
+	}
+	if (names->replay) {
+		r = replay_find(names, kind, answer->mntns, answer->id);
+		if (!r) {
+			uint64_t key = replay_key(kind, answer->mntns, answer->id);
+
+			r = calloc(1, sizeof(*r));
+			if (!r)
+				return -ENOMEM;
+			r->next = u64map_get(names->replay_ids, key);
+			if (u64map_put(names->replay_ids, key, r, NULL)) {
+				free(r);
+				return -ENOMEM;
+			}
+			r->kind = kind;
+			r->mntns = answer->mntns;
+			r->id = answer->id;
+		}
+		r->state = (uint8_t)answer->state;
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		return 0;
+	}
+	/* A live cache: into the entry of the key or the least used, stale (read again at its next lookup). */
+	set = names->cache[cache_set(kind, answer->mntns, answer->id)];
+	victim = &set[0];
+	for (int w = 0; w < CACHE_WAYS; w++) {
+		if (set[w].kind == kind && set[w].mntns == answer->mntns && set[w].id == answer->id) {
+			victim = &set[w];
+			break;
+		}
+		if (set[w].last_used < victim->last_used)
+			victim = &set[w];
+	}
+	victim->kind = kind;
+	victim->mntns = answer->mntns;
+	victim->id = answer->id;
+	victim->state = (uint8_t)answer->state;
+	snprintf(victim->name, sizeof(victim->name), "%s", name);
+	victim->expires_ns = 0;
+	victim->last_used = ++names->clock;
+	return 0;
+}
+
+int user_names_put_hosts(struct user_names *names, const char *text, size_t len)
+{
+	char *copy;
+
+	if (!text) {
+		hosts_clear(names);
+		return 0;
+	}
+	if (len > HOSTS_FILE_MAX)
+		return -EINVAL;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	return hosts_parse(names, copy, len);
+}
+
+int user_names_foreach(const struct user_names *names,
+		       int (*id_fn)(const struct user_names_id_answer *answer, void *ctx),
+		       int (*hosts_fn)(const char *text, size_t len, void *ctx), void *ctx)
+{
+	struct user_names_id_answer a;
+	int ret;
+
+	if (names->replay) {
+		size_t it = 0;
+		uint64_t key;
+		void *value;
+
+		while (u64map_next(names->replay_ids, &it, &key, &value)) {
+			for (const struct replay_id *r = value; r; r = r->next) {
+				if (r->kind == ID_NONE)
+					continue; /* cleared */
+				a = (struct user_names_id_answer){
+					.kind = (enum user_names_id_kind)r->kind,
+					.mntns = r->mntns,
+					.id = r->id,
+					.state = (enum user_names_id_state)r->state,
+					.name = r->state == ID_NAMED ? r->name : NULL,
+				};
+				if ((ret = id_fn(&a, ctx)))
+					return ret;
+			}
+		}
+	} else {
+		for (size_t s = 0; s < CACHE_SETS; s++) {
+			for (int w = 0; w < CACHE_WAYS; w++) {
+				const struct id_entry *e = &names->cache[s][w];
+
+				if (e->kind == ID_NONE)
+					continue;
+				a = (struct user_names_id_answer){
+					.kind = (enum user_names_id_kind)e->kind,
+					.mntns = e->mntns,
+					.id = e->id,
+					.state = (enum user_names_id_state)e->state,
+					.name = e->state == ID_NAMED ? e->name : NULL,
+				};
+				if ((ret = id_fn(&a, ctx)))
+					return ret;
+			}
+		}
+	}
+	if (names->hosts_path || names->replay)
+		return hosts_fn(names->hosts_raw, names->hosts_raw_len, ctx);
+	return 0;
+}
+
+void user_names_clear(struct user_names *names)
+{
+	memset(names->cache, 0, sizeof(names->cache));
+	hosts_clear(names);
+	names->hosts_checked = false;
+	if (names->replay) {
+		struct u64map *empty = u64map_new();
+
+		if (empty) {
+			u64map_free(names->replay_ids, replay_chain_free);
+			names->replay_ids = empty;
+		} else {
+			/* Out of memory: empty the chains in place; the map keeps its keys, with no answers. */
+			size_t it = 0;
+			uint64_t key;
+			void *value;
+
+			while (u64map_next(names->replay_ids, &it, &key, &value)) {
+				struct replay_id *r = value;
+
+				for (; r; r = r->next)
+					r->kind = ID_NONE; /* matches no lookup */
+			}
+		}
+	}
 }

@@ -18,6 +18,8 @@
 
 /* Longer names are cut (Linux user and group names are at most 32 bytes). */
 #define USER_NAME_MAX 64
+/* A larger hosts file is not read (no host names). */
+#define USER_NAMES_HOSTS_FILE_MAX (8u << 20)
 
 struct user_names;
 
@@ -49,5 +51,80 @@ const char *user_names_group(struct user_names *names, uint32_t pid, uint64_t mn
  */
 size_t user_names_hosts(struct user_names *names, int family, const uint8_t *addr, const char **out, size_t max,
 			uint64_t now_ns);
+
+/* ---- capture and replay (user/capture_state.c) ---- */
+
+/*
+ * For replay: names only from what user_names_put_id and _put_hosts gave it,
+ * kept for the whole replay (never expiring: a live lookup answered from its
+ * cache read nothing, so the capture holds only the answer it was cached
+ * from). An id nothing was put for answers as a live lookup that cannot read
+ * the file: "root" for 0, else no name. NULL when out of memory.
+ */
+struct user_names *user_names_new_replay(void);
+
+enum user_names_id_kind {
+	USER_NAMES_USER = 1,  /* a uid, from passwd */
+	USER_NAMES_GROUP = 2, /* a gid, from group */
+};
+
+enum user_names_id_state {
+	USER_NAMES_NAMED,      /* the file names the id */
+	USER_NAMES_UNNAMED,    /* the file was read and does not */
+	USER_NAMES_UNREADABLE, /* there was no file to read (the process gone, not a regular file) */
+};
+
+/* What one read of a passwd or group file answered. */
+struct user_names_id_answer {
+	enum user_names_id_kind kind;
+	uint64_t mntns;
+	uint32_t id;
+	enum user_names_id_state state;
+	const char *name; /* NAMED: the name, at most USER_NAME_MAX - 1 bytes; else NULL */
+};
+
+/*
+ * Told (on the caller's thread, pointers valid only during the call) of what
+ * was read from a file: each answer a passwd or group file gave that was not
+ * already in the cache (a lookup that read the file again for a cached id and
+ * found the same answer is not told), and the hosts file's text each time it
+ * is read (text NULL: there is no hosts file to read, so no host names).
+ */
+struct user_names_observer {
+	void (*id)(const struct user_names_id_answer *answer, void *ctx);
+	void (*hosts)(const char *text, size_t len, void *ctx);
+	void *ctx;
+};
+
+/* Set (o NULL: remove) the observer; the struct is copied. Returns the ctx of the one it replaces, or NULL. */
+void *user_names_set_observer(struct user_names *names, const struct user_names_observer *o);
+
+/*
+ * Put an answer (replay, keyframes): a replay's store keeps it until
+ * user_names_clear; a live cache keeps it as if just read. The observer is
+ * not told. 0, -EINVAL (unknown kind or state, a NAMED without a name or one
+ * too long), -ENOMEM.
+ */
+int user_names_put_id(struct user_names *names, const struct user_names_id_answer *answer);
+
+/*
+ * Parse text (len bytes; NULL: no hosts file) as the hosts file, as a live
+ * read of it would. The observer is not told. 0, -EINVAL (longer than the
+ * largest hosts file read), -ENOMEM.
+ */
+int user_names_put_hosts(struct user_names *names, const char *text, size_t len);
+
+/*
+ * Call id_fn on every answer held (the cache, or a replay's store) and then
+ * hosts_fn once with the hosts file's text as last read (NULL: none; only
+ * when there is a hosts file to use), until one returns non-zero; returns
+ * that value, or 0.
+ */
+int user_names_foreach(const struct user_names *names,
+		       int (*id_fn)(const struct user_names_id_answer *answer, void *ctx),
+		       int (*hosts_fn)(const char *text, size_t len, void *ctx), void *ctx);
+
+/* Forget every answer and the hosts file's names (a live table reads the files again). */
+void user_names_clear(struct user_names *names);
 
 #endif /* VIGIL_USER_NAMES_H */
