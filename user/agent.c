@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,6 +197,17 @@ static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil
 	r->set = set;
 	p->rules = engine;
 	log_rules_loaded(r, "rules reloaded");
+	/* The ring of capture on alert was sized at start, for the rules of then. */
+	for (size_t i = 0; i < rule_engine_rule_count(engine); i++) {
+		const struct rule_info *rule = rule_engine_rule(engine, i);
+
+		if (rule->status == RULE_LOADED && rule->capture &&
+		    rule->capture_before_ns > capture_ring_ns(p->capture))
+			log_warn("rule \"%s\" keeps %llu s of evidence before its alerts, but the ring was sized "
+				 "at start for %llu s: its evidence holds less until vigil restarts", rule->def->name,
+				 (unsigned long long)(rule->capture_before_ns / 1000000000),
+				 (unsigned long long)(capture_ring_ns(p->capture) / 1000000000));
+	}
 	/* The watch list only grows (loader_feed_rule_needs says why). */
 	log_info("paths watched for the rules before stay watched until vigil restarts");
 }
@@ -217,8 +229,9 @@ struct health {
 	time_t last_check;
 };
 
-static void check_kernel_drops(struct health *h, struct vigil_bpf *skel, struct alerting *a)
+static void check_kernel_drops(struct health *h, struct vigil_bpf *skel, struct pipeline *p)
 {
+	struct alerting *a = p->alerting;
 	struct vigil_counters totals[VIGIL_EVENT_TYPE_MAX];
 	char text[1024];
 	size_t used;
@@ -237,8 +250,11 @@ static void check_kernel_drops(struct health *h, struct vigil_bpf *skel, struct 
 		if (totals[type].dropped)
 			used += (size_t)snprintf(text + used, sizeof(text) - used, " %s=%llu", event_type_name(type),
 						 (unsigned long long)totals[type].dropped);
+	if (p->capture)
+		capture_lost(p->capture, dropped - h->kernel_dropped, "the kernel's ring buffer was full");
 	h->kernel_dropped = dropped;
-	alerting_health(a, RULE_PRIORITY_ERROR, "vigil: events lost", text);
+	if (a)
+		alerting_health(a, RULE_PRIORITY_ERROR, "vigil: events lost", text);
 }
 
 static void check_engine_api(struct health *h, struct container_table *containers, struct alerting *a)
@@ -259,15 +275,77 @@ static void check_engine_api(struct health *h, struct container_table *container
 		h->api = h->api == CONTAINER_API_STARTING && now == CONTAINER_API_DOWN ? CONTAINER_API_STARTING : now;
 }
 
+static int64_t realtime_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
 static void check_health(struct health *h, struct vigil_bpf *skel, struct pipeline *p, bool now)
 {
-	if (!p->alerting || (!now && time(NULL) - h->last_check < HEALTH_INTERVAL_SEC))
+	if ((!p->alerting && !p->capture) || (!now && time(NULL) - h->last_check < HEALTH_INTERVAL_SEC))
 		return;
 	h->last_check = time(NULL);
-	check_kernel_drops(h, skel, p->alerting);
+	check_kernel_drops(h, skel, p);
+	if (!p->alerting)
+		return;
 	check_engine_api(h, p->containers, p->alerting);
 	alerting_check_sinks(p->alerting);
-	alerting_tick(p->alerting, p->rules);
+	/* The rate limiter's summaries; in the capture too, so that replay gives them at the same place. */
+	pipeline_tick(p, realtime_ns());
+}
+
+/*
+ * The capture, when asked for (--capture) or when a rule keeps evidence
+ * (capture: true: the ring spans the longest `before` any rule asks for).
+ */
+static int capture_start(const struct agent_options *o, struct pipeline *p, struct capture **out)
+{
+	struct capture_options co = o->capture;
+	struct capture_state_parts parts = {
+		.procs = p->procs,
+		.cgroups = p->cgroups,
+		.containers = p->containers,
+		.names = p->names,
+	};
+	char err[512];
+	json_t *header;
+
+	for (size_t i = 0; p->rules && i < rule_engine_rule_count(p->rules); i++) {
+		const struct rule_info *rule = rule_engine_rule(p->rules, i);
+
+		if (rule->status != RULE_LOADED || !rule->capture)
+			continue;
+		/* The ring keeps at least a second, so that even capture_duration 0 has the alert's own event. */
+		if (rule->capture_before_ns + 1000000000ull > co.ring_ns)
+			co.ring_ns = rule->capture_before_ns + 1000000000ull;
+		if (rule->capture_after_ns > co.after_max_ns)
+			co.after_max_ns = rule->capture_after_ns;
+	}
+	if (!co.path && !co.ring_ns)
+		return 0;
+	if (co.ring_ns && mkdir(co.alert_dir, 0700) && errno != EEXIST) {
+		log_error("cannot make %s for the evidence of `capture: true` rules: %s (--alert-capture-dir)",
+			  co.alert_dir, strerror(errno));
+		return -errno;
+	}
+	header = capture_header_new(p->hostname, p->boot_to_unix_ns, !o->no_engine, o->monitor_host,
+				    p->alerting ? o->rate_burst : 0, o->rate_per_sec);
+	*out = capture_new(&co, &parts, header, err, sizeof(err));
+	json_decref(header);
+	if (!*out) {
+		log_error("%s", err);
+		return -EINVAL;
+	}
+	if (co.path)
+		log_info("capturing to %s (rotated at %llu MiB%s, %u kept)", co.path,
+			 (unsigned long long)(co.max_bytes >> 20), co.max_age_ns ? " and by age" : "", co.keep);
+	if (co.ring_ns)
+		log_info("capture on alert: the last %llu s of events are kept in memory; evidence goes to %s",
+			 (unsigned long long)(co.ring_ns / 1000000000), co.alert_dir);
+	return 0;
 }
 
 /* The kernel's counters and the pipeline's, on stderr: on exit and on SIGUSR1. */
@@ -408,6 +486,10 @@ int agent_run(const struct agent_options *o)
 		err = -EINVAL;
 		goto cleanup;
 	}
+	/* Before the seed: the processes read from /proc are the capture's first records. */
+	err = capture_start(o, &pipeline, &pipeline.capture);
+	if (err)
+		goto cleanup;
 
 	err = loader_start(&lo, &skel);
 	if (err)
@@ -442,7 +524,10 @@ int agent_run(const struct agent_options *o)
 			log_error("polling the ring buffer failed: %s", strerror(-err));
 			goto cleanup;
 		}
+		pipeline_set_now(&pipeline, realtime_ns());
 		container_table_drain(pipeline.containers, pipeline_announce_container, &pipeline);
+		if (pipeline.capture)
+			capture_tick(pipeline.capture);
 		/* Events and alerts leave once per round, not held in the buffer. */
 		fflush(stdout);
 		if (stats_requested) {
@@ -457,6 +542,7 @@ int agent_run(const struct agent_options *o)
 		}
 		check_health(&health, skel, &pipeline, false);
 		if (time(NULL) - last_sweep >= SWEEP_INTERVAL_SEC) {
+			pipeline_set_now(&pipeline, realtime_ns());
 			proc_table_sweep(pipeline.procs);
 			last_sweep = time(NULL);
 		}
@@ -477,10 +563,25 @@ int agent_run(const struct agent_options *o)
 	alerting_finish(pipeline.alerting, pipeline.rules);
 	alerting_stop(pipeline.alerting, SINKS_DRAIN_MS);
 	report_counters(skel, &pipeline);
+	if (pipeline.capture) {
+		struct capture_stats cs;
+
+		capture_stats(pipeline.capture, &cs);
+		if (capture_close(pipeline.capture, err_text, sizeof(err_text))) {
+			log_error("capture: %s", err_text);
+			err = err ? err : -EIO;
+		} else if (o->capture.path) {
+			log_info("capture: %llu events, %llu records in %llu bytes%s", (unsigned long long)cs.events,
+				 (unsigned long long)cs.records, (unsigned long long)cs.bytes,
+				 cs.dropped ? "; some records were lost (said in the file)" : "");
+		}
+		pipeline.capture = NULL;
+	}
 
 cleanup:
 	ring_buffer__free(rb);
 	loader_stop(skel);
+	capture_close(pipeline.capture, NULL, 0);
 	container_table_free(pipeline.containers);
 	cgroup_resolver_free(pipeline.cgroups);
 	proc_table_free(pipeline.procs);

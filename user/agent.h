@@ -11,10 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "engine.h"
 
 /* The rules `vigil run` loads when given no -r. */
 #define AGENT_DEFAULT_RULES "/etc/vigil/vigil_rules.yaml"
+/* Capture: rotation at 256 MiB, 4 old files kept; evidence of `capture: true` rules goes here. */
+#define AGENT_DEFAULT_CAPTURE_SIZE (256ull << 20)
+#define AGENT_DEFAULT_CAPTURE_KEEP 4
+#define AGENT_DEFAULT_ALERT_CAPTURE_DIR "/var/lib/vigil/captures"
 /* Where alerts go when no -o is given. */
 #define AGENT_DEFAULT_OUTPUT "stdout:json"
 
@@ -34,6 +39,8 @@ struct agent_options {
 	size_t n_outputs;
 	double rate_per_sec;            /* alerts per second per (rule, container) after the burst; 0: no limit */
 	unsigned int rate_burst;
+	/* --capture and its rotation, --alert-capture-dir (the ring's span comes from the rules) */
+	struct capture_options capture;
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

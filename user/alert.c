@@ -215,7 +215,8 @@ static void record_add(json_t **record, const char *key, json_t *value)
 }
 
 /* The record of a match, with its output formatted into output (ALERT_OUTPUT_MAX bytes). */
-static json_t *match_json(struct rule_engine *engine, const struct rule_match *match, json_t *event, char *output)
+static json_t *match_json(struct rule_engine *engine, const struct rule_match *match, json_t *event,
+			  const char *capture, char *output)
 {
 	const struct rule_info *rule = match->rule;
 	const struct rule_def *def = rule->def;
@@ -237,6 +238,8 @@ static json_t *match_json(struct rule_engine *engine, const struct rule_match *m
 	record_add(&record, "container", container_json(ctx));
 	record_add(&record, "proc", proc_json(match->ev));
 	record_add(&record, "output_fields", fields);
+	if (capture)
+		record_add(&record, "capture", json_untrusted_cstring(capture, SIZE_MAX));
 	record_add(&record, "event", json_incref(event));
 	return record;
 }
@@ -263,13 +266,13 @@ static struct alert_record *record_new(json_t *record, int64_t time_ns, enum rul
 }
 
 struct alert_record *alert_record_from_match(struct rule_engine *engine, const struct rule_match *match,
-					     json_t *event)
+					     json_t *event, const char *capture)
 {
 	const struct event_context *ctx = match->ev->ctx;
 	const struct container_info *info = ctx->container_info;
 	const struct rule_def *def = match->rule->def;
 	char output[ALERT_OUTPUT_MAX], id[CONTAINER_SHORT_ID_LEN + 1] = "";
-	json_t *record = match_json(engine, match, event, output);
+	json_t *record = match_json(engine, match, event, capture, output);
 
 	if (ctx->container)
 		memcpy(id, ctx->container->id, strnlen(ctx->container->id, CONTAINER_SHORT_ID_LEN));

@@ -50,11 +50,12 @@
  * image ("" for the host, or when unknown). Inside the callback of
  * rule_engine_eval. event is the event object (event_to_json's, or the
  * container announcement), borrowed: the record holds it while it is built,
- * so the event line and every alert of one event share one object. NULL
- * when out of memory.
+ * so the event line and every alert of one event share one object.
+ * capture: the file a `capture: true` rule's evidence goes to, as "capture"
+ * in the record (NULL: none). NULL when out of memory.
  */
 struct alert_record *alert_record_from_match(struct rule_engine *engine, const struct rule_match *match,
-					     json_t *event);
+					     json_t *event, const char *capture);
 
 /*
  * One of vigil's own health alerts: rule is what happened ("vigil: events

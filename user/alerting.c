@@ -17,6 +17,7 @@ struct alerting {
 	struct ratelimit *limiter; /* NULL: no rate limit */
 	char *hostname;
 	int64_t boot_to_unix_ns;   /* the limiter runs on the boot clock, as events do */
+	int64_t clock_ns;          /* the limiter's clock: the latest event time seen (boot clock) */
 	uint64_t *sink_dropped;    /* per sink: the drop count already reported */
 	struct alerting_stats stats;
 };
@@ -84,23 +85,39 @@ static void submit(struct alerting *a, struct alert_record *rec)
 	alert_record_unref(rec);
 }
 
-void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event)
+/* The match's time on the boot clock: the kernel's stamp, or a container event's wall-clock time. */
+static int64_t match_boot_ns(const struct alerting *a, const struct rule_match *match)
+{
+	const struct event_context *ctx = match->ev->ctx;
+
+	if (ctx && ctx->ev)
+		return (int64_t)ctx->ev->hdr.ts_boot_ns;
+	return match->ev->time_ns - a->boot_to_unix_ns;
+}
+
+void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event,
+		    const char *capture)
 {
 	const struct event_context *ctx = match->ev->ctx;
 	const char *container_id = ctx->container ? ctx->container->id : "";
+	int64_t t = match_boot_ns(a, match);
 
-	if (a->limiter && ratelimit_check(a->limiter, match->rule->def->name, container_id,
-					  now_ns(CLOCK_BOOTTIME)) == RATELIMIT_SUPPRESS) {
+	/* Records of several CPUs interleave a little out of order: the clock never goes back. */
+	if (t > a->clock_ns)
+		a->clock_ns = t;
+	if (a->limiter && ratelimit_check(a->limiter, match->rule->def->name, container_id, a->clock_ns) ==
+				  RATELIMIT_SUPPRESS) {
 		a->stats.suppressed++;
 		return;
 	}
 	a->stats.alerts++;
-	submit(a, alert_record_from_match(engine, match, event));
+	submit(a, alert_record_from_match(engine, match, event, capture));
 }
 
 struct summary_ctx {
 	struct alerting *a;
 	struct rule_engine *engine;
+	int64_t now_boot_ns;
 };
 
 static void on_summary(const struct ratelimit_summary *summary, void *ctx)
@@ -108,21 +125,22 @@ static void on_summary(const struct ratelimit_summary *summary, void *ctx)
 	struct summary_ctx *s = ctx;
 
 	s->a->stats.summaries++;
-	submit(s->a, alert_summary_record(s->engine, summary, now_ns(CLOCK_REALTIME), s->a->boot_to_unix_ns,
-					  s->a->hostname));
+	submit(s->a, alert_summary_record(s->engine, summary, s->now_boot_ns + s->a->boot_to_unix_ns,
+					  s->a->boot_to_unix_ns, s->a->hostname));
 }
 
-void alerting_tick(struct alerting *a, struct rule_engine *engine)
+void alerting_tick(struct alerting *a, struct rule_engine *engine, int64_t now_boot_ns)
 {
-	struct summary_ctx ctx = { a, engine };
+	struct summary_ctx ctx = { a, engine, now_boot_ns };
 
 	if (a->limiter)
-		ratelimit_summaries(a->limiter, now_ns(CLOCK_BOOTTIME), on_summary, &ctx);
+		ratelimit_summaries(a->limiter, now_boot_ns, on_summary, &ctx);
 }
 
 void alerting_finish(struct alerting *a, struct rule_engine *engine)
 {
-	struct summary_ctx ctx = { a, engine };
+	/* Stamped with the last event's time: a replay's summaries do not depend on when it ran. */
+	struct summary_ctx ctx = { a, engine, a ? a->clock_ns : 0 };
 
 	if (a && a->limiter)
 		ratelimit_summaries(a->limiter, INT64_MAX, on_summary, &ctx);

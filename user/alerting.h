@@ -6,8 +6,8 @@
  * limiter's summaries, which take the same road.
  *
  *	struct alerting *a = alerting_new(specs, n, burst, per_sec, hostname, err, sizeof(err));
- *	... in rule_engine_eval's callback: alerting_match(a, engine, match, event_json);
- *	... every turn of the agent's loop: alerting_tick(a, engine);
+ *	... in rule_engine_eval's callback: alerting_match(a, engine, match, event_json, NULL);
+ *	... every turn of the agent's loop: alerting_tick(a, engine, boot_clock_now);
  *	... on trouble: alerting_health(a, RULE_PRIORITY_ERROR, "vigil: events lost", "...");
  *	alerting_stop(a); alerting_free(a);
  */
@@ -30,11 +30,21 @@ struct alerting;
 struct alerting *alerting_new(const char *const *specs, size_t n_specs, unsigned int burst, double per_sec,
 			      const char *hostname, int64_t boot_to_unix_ns, char *err, size_t errlen);
 
-/* A match: through the rate limiter, then to every sink. */
-void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event);
+/*
+ * A match: through the rate limiter, then to every sink; capture: the file
+ * holding its evidence (capture-on-alert), or NULL. The limiter runs on the
+ * events' own clock (never going back), not the time they are handled at:
+ * so a replay of a capture decides as the live run did.
+ */
+void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event,
+		    const char *capture);
 
-/* The limiter's summaries that are due, to every sink. engine: for the rules' priorities and tags. */
-void alerting_tick(struct alerting *a, struct rule_engine *engine);
+/*
+ * The limiter's summaries due by now_boot_ns (CLOCK_BOOTTIME ns; replay: the
+ * recorded tick's time), to every sink, stamped with that time. engine: for
+ * the rules' priorities and tags.
+ */
+void alerting_tick(struct alerting *a, struct rule_engine *engine, int64_t now_boot_ns);
 
 /* One of vigil's own health alerts, to every sink (never rate-limited). */
 void alerting_health(struct alerting *a, enum rule_priority priority, const char *name, const char *text);

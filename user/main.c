@@ -14,6 +14,7 @@
 #include "log.h"
 #include "probe.h"
 #include "ratelimit.h"
+#include "replay.h"
 #include "rules_cli.h"
 #include "vigil_event.h"
 
@@ -32,6 +33,7 @@ static const char top_usage[] =
 	"\n"
 	"Commands:\n"
 	"  run        load the BPF programs, report alerts (and events) until stopped\n"
+	"  replay     run capture files (vigil run --capture) through rules again\n"
 	"  rules      check rules files: `vigil rules check FILE...`\n"
 	"  fields     list the fields a rule can test and an output can print\n"
 	"  probe      print what this kernel allows and which hooks vigil will use\n"
@@ -45,6 +47,8 @@ static const char top_usage[] =
 	"  vigil run -r rules/vigil_rules.yaml      # alerts, one JSON line each\n"
 	"  vigil run --events --no-rules            # every container event, no rules\n"
 	"  vigil run --events --host | jq .         # alerts and events, the host's too\n"
+	"  vigil run --capture /var/log/vigil/vigil.vcap  # and keep everything seen\n"
+	"  vigil replay -r new_rules.yaml /var/log/vigil/vigil.vcap*  # ask it again\n"
 	"  vigil fields | less                      # what rules can test\n";
 
 /* ---- vigil run ---- */
@@ -64,7 +68,48 @@ enum {
 	OPT_NO_RATE_LIMIT,
 	OPT_JSON,
 	OPT_MARKDOWN,
+	OPT_CAPTURE,
+	OPT_CAPTURE_SIZE,
+	OPT_CAPTURE_INTERVAL,
+	OPT_CAPTURE_KEEP,
+	OPT_ALERT_CAPTURE_DIR,
+	OPT_CONTAINER,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_TYPE,
+	OPT_STRICT,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 };
+
+/*
+ * A duration: a number with a unit, s m h d ("90s", "30m", "1h", "1.5d"); a
+ * bare number is seconds. 0 or -EINVAL.
+ */
+static int parse_duration(const char *text, uint64_t *out_ns)
+{
+	char *end;
+	double n, unit = 1;
+
+	errno = 0;
+	n = strtod(text, &end);
+	if (errno || end == text || !(n >= 0))
+		return -EINVAL;
+	if (!strcmp(end, "") || !strcmp(end, "s"))
+		unit = 1;
+	else if (!strcmp(end, "m"))
+		unit = 60;
+	else if (!strcmp(end, "h"))
+		unit = 3600;
+	else if (!strcmp(end, "d"))
+		unit = 86400;
+	else
+		return -EINVAL;
+	if (n * unit > 3650.0 * 86400)
+		return -EINVAL;
+	*out_ns = (uint64_t)(n * unit * 1e9);
+	return 0;
+}
 
 /* vigil run's parser input: the agent's options, and room for every -r. */
 struct run_args {
@@ -98,6 +143,17 @@ static const struct argp_option run_options[] = {
 	  "Alerts of one rule in one container: BURST at once, then PER_SEC a second; the rest are counted "
 	  "and summed up in one alert after the burst (default 20,1)", 3 },
 	{ "no-rate-limit", OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 3 },
+	{ NULL, 0, NULL, 0, "Capture (forensics: `vigil replay` reads it back):", 4 },
+	{ "capture", OPT_CAPTURE, "FILE", 0,
+	  "Record every event and the state it needs (processes, cgroups, containers, names) to FILE, "
+	  "rotated to FILE.1, FILE.2...; fsync'd at rotation and exit", 4 },
+	{ "capture-size", OPT_CAPTURE_SIZE, "MIB", 0, "Rotate the capture file at this size (default 256; 0: never)", 4 },
+	{ "capture-interval", OPT_CAPTURE_INTERVAL, "DURATION", 0,
+	  "Rotate the capture file this often: 90s, 30m, 1h, 1d (default: never)", 4 },
+	{ "capture-keep", OPT_CAPTURE_KEEP, "N", 0, "Rotated capture files kept (default 4)", 4 },
+	{ "alert-capture-dir", OPT_ALERT_CAPTURE_DIR, "DIR", 0,
+	  "Where the evidence of rules with `capture: true` goes: a capture file per alert, with the "
+	  "events of capture_duration before and after it (default " AGENT_DEFAULT_ALERT_CAPTURE_DIR ")", 4 },
 	{ NULL, 0, NULL, 0, "Container metadata (the Docker Engine API; Podman's compatible API too):", 1 },
 	{ "engine-socket", OPT_ENGINE_SOCKET, "PATH", 0,
 	  "The Engine API's unix socket (default " ENGINE_DEFAULT_SOCKET ")", 1 },
@@ -148,6 +204,30 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 	case OPT_NO_RATE_LIMIT:
 		o->rate_burst = 0;
 		o->rate_per_sec = 0;
+		break;
+	case OPT_CAPTURE:
+		o->capture.path = arg;
+		break;
+	case OPT_CAPTURE_SIZE:
+		errno = 0;
+		mib = strtoul(arg, &end, 10);
+		if (errno || *end || mib > (1ul << 30))
+			argp_error(state, "--capture-size is a size in MiB (0: never rotate by size), not '%s'", arg);
+		o->capture.max_bytes = (uint64_t)mib << 20;
+		break;
+	case OPT_CAPTURE_INTERVAL:
+		if (parse_duration(arg, &o->capture.max_age_ns))
+			argp_error(state, "--capture-interval is a duration such as 90s, 30m, 1h or 1d, not '%s'", arg);
+		break;
+	case OPT_CAPTURE_KEEP:
+		errno = 0;
+		mib = strtoul(arg, &end, 10);
+		if (errno || *end || mib > 100000)
+			argp_error(state, "--capture-keep is a number of files, not '%s'", arg);
+		o->capture.keep = (unsigned int)mib;
+		break;
+	case OPT_ALERT_CAPTURE_DIR:
+		o->capture.alert_dir = arg;
 		break;
 	case 'e':
 		o->print_events = true;
@@ -236,7 +316,166 @@ static const struct argp run_argp = {
 	       "      --engine-tls-ca ca.pem --engine-tls-cert cert.pem \\\n"
 	       "      --engine-tls-key key.pem\n"
 	       "  vigil run --events | jq 'select(.type == \"exec\") | .proc.args'\n"
-	       "  vigil run | jq -r 'select(.type == \"alert\") | .output'"
+	       "  vigil run | jq -r 'select(.type == \"alert\") | .output'\n"
+	       "  vigil run --capture /var/log/vigil/vigil.vcap --capture-interval 1h\n"
+	       "\n"
+	       "--capture keeps everything the pipeline took in, so that `vigil replay`\n"
+	       "can run any rules over it later, with no Engine API and on any host. A rule\n"
+	       "with `capture: true` keeps its own evidence even without --capture: the\n"
+	       "agent then holds the last seconds of events in memory and writes them, and\n"
+	       "those after the alert, to a file named in the alert's \"capture\" field."
+	       "\vOptions:",
+};
+
+/* ---- vigil replay ---- */
+
+struct replay_args {
+	struct replay_options o;
+	const char **files, **rules_files, **outputs; /* as many as argv has words */
+	bool no_rules;
+};
+
+static const struct argp_option replay_options[] = {
+	{ "rules", 'r', "FILE", 0, "A rules file; give -r again for more (none: no rules)", 0 },
+	{ "output", 'o', "SPEC", 0, "Where alerts go, as for vigil run (default " AGENT_DEFAULT_OUTPUT ")", 0 },
+	{ "events", 'e', NULL, 0, "Print each event as a JSON line, as `vigil run --events` does", 0 },
+	{ "rate-limit", OPT_RATE_LIMIT, "BURST,PER_SEC", 0,
+	  "As for vigil run (default: the live agent's, from the capture)", 0 },
+	{ "no-rate-limit", OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 0 },
+	{ NULL, 0, NULL, 0, "Which events:", 1 },
+	{ "container", OPT_CONTAINER, "ID|NAME", 0, "Only this container's (an id, its prefix, or a name)", 1 },
+	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME (RFC 3339: 2026-11-24T15:04:05Z)", 1 },
+	{ "until", OPT_UNTIL, "TIME", 0, "Only events at or before TIME", 1 },
+	{ "type", OPT_TYPE, "TYPE[,TYPE...]", 0, "Only events of these types (exec, open, mount, container...)", 1 },
+	{ NULL, 0, NULL, 0, "Damage and progress:", 2 },
+	{ "strict", OPT_STRICT, NULL, 0, "Exit 2 when a file is damaged (default: say so, replay every good block, exit 0)", 2 },
+	{ "progress", OPT_PROGRESS, NULL, 0, "Draw a progress bar on stderr (default: on a terminal, for large files)", 2 },
+	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never draw one", 2 },
+	{ 0 },
+};
+
+static int parse_event_types(const char *list, rule_event_mask *out)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		unsigned int type;
+
+		for (type = 1; type < RULE_EVENT_TYPES; type++)
+			if (!strcmp(rule_event_type_name(type), name))
+				break;
+		if (type == RULE_EVENT_TYPES) {
+			free(copy);
+			return -EINVAL;
+		}
+		*out |= RULE_EVENT_BIT(type);
+	}
+	free(copy);
+	return 0;
+}
+
+static error_t parse_replay(int key, char *arg, struct argp_state *state)
+{
+	struct replay_args *args = state->input;
+	struct replay_options *o = &args->o;
+	char *end;
+
+	switch (key) {
+	case 'r':
+		args->rules_files[o->n_rules_files++] = arg;
+		break;
+	case 'o':
+		args->outputs[o->n_outputs++] = arg;
+		break;
+	case 'e':
+		o->print_events = true;
+		break;
+	case OPT_RATE_LIMIT: {
+		unsigned long burst;
+		double per_sec;
+
+		errno = 0;
+		burst = strtoul(arg, &end, 10);
+		if (errno || *end != ',' || burst == 0 || burst > 1000000)
+			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
+		per_sec = strtod(end + 1, &end);
+		if (*end || !(per_sec > 0) || per_sec > 1e6)
+			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
+		o->rate_limit_given = true;
+		o->rate_burst = (unsigned int)burst;
+		o->rate_per_sec = per_sec;
+		break;
+	}
+	case OPT_NO_RATE_LIMIT:
+		o->rate_limit_given = true;
+		o->rate_burst = 0;
+		o->rate_per_sec = 0;
+		break;
+	case OPT_CONTAINER:
+		o->container = arg;
+		break;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (replay_parse_time(arg, key == OPT_SINCE ? &o->since_ns : &o->until_ns))
+			argp_error(state, "--%s takes an RFC 3339 time such as 2026-11-24T15:04:05Z, not '%s'",
+				   key == OPT_SINCE ? "since" : "until", arg);
+		break;
+	case OPT_TYPE:
+		if (parse_event_types(arg, &o->types))
+			argp_error(state, "--type takes event types (exec, open, mount, container...; `vigil fields` "
+				   "lists them under evt.type), not '%s'", arg);
+		break;
+	case OPT_STRICT:
+		o->strict = true;
+		break;
+	case OPT_PROGRESS:
+		o->progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		o->progress = 0;
+		break;
+	case ARGP_KEY_ARG:
+		args->files[o->n_files++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->n_files)
+			argp_error(state, "which capture files? `vigil replay FILE...`");
+		if (o->since_ns && o->until_ns && o->since_ns > o->until_ns)
+			argp_error(state, "--since is after --until");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp replay_argp = {
+	.options = replay_options,
+	.parser = parse_replay,
+	.args_doc = "FILE...",
+	.doc = "Run capture files (written by `vigil run --capture`, or by a rule with\n"
+	       "`capture: true`) through the same pipeline as the live agent: decode,\n"
+	       "process table, containers, rules, outputs. The capture holds the state the\n"
+	       "live agent read from the host (processes, cgroups, the Engine API's answers,\n"
+	       "user names), so a replay needs neither the Engine API nor the host it was\n"
+	       "recorded on. Rotated files (FILE.2 FILE.1 FILE) are replayed in the order\n"
+	       "they were written, whatever the order given. The same capture replayed twice\n"
+	       "gives the same alerts, byte for byte; with the rules the live agent ran, the\n"
+	       "alerts it gave.\n"
+	       "\n"
+	       "A damaged file (cut short when the agent was killed, a block whose checksum\n"
+	       "fails, a wrong magic or a newer format) is replayed up to the damage, or\n"
+	       "around a bad block; replay says at which offset and why, and exits 0 unless\n"
+	       "--strict. A summary goes to stderr at the end: records, events by type,\n"
+	       "matches by rule, containers, the time span.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  vigil replay -r rules/vigil_rules.yaml /var/log/vigil/vigil.vcap*\n"
+	       "  vigil replay --events --type exec --container web-1 incident.vcap | jq .\n"
+	       "  vigil replay -r new.yaml --since 2026-11-24T15:00:00Z --until 2026-11-24T15:10:00Z x.vcap\n"
+	       "  vigil replay -r rules.yaml -o file:/tmp/alerts.jsonl --strict x.vcap"
 	       "\vOptions:",
 };
 
@@ -398,7 +637,10 @@ static int parse_command(const struct argp *argp, int argc, char **argv, const c
 static int command_run(int argc, char **argv)
 {
 	struct run_args args = { .o = { .ringbuf_bytes = 8u << 20, .rate_burst = RATELIMIT_DEFAULT_BURST,
-					 .rate_per_sec = RATELIMIT_DEFAULT_RATE } };
+					 .rate_per_sec = RATELIMIT_DEFAULT_RATE,
+					 .capture = { .max_bytes = AGENT_DEFAULT_CAPTURE_SIZE,
+						      .keep = AGENT_DEFAULT_CAPTURE_KEEP,
+						      .alert_dir = AGENT_DEFAULT_ALERT_CAPTURE_DIR } } };
 	int status;
 
 	args.rules_files = calloc((size_t)argc, sizeof(*args.rules_files));
@@ -415,6 +657,29 @@ static int command_run(int argc, char **argv)
 		status = 1;
 	else
 		status = agent_run(&args.o);
+	free(args.rules_files);
+	free(args.outputs);
+	return status;
+}
+
+static int command_replay(int argc, char **argv)
+{
+	struct replay_args args = { .o = { .progress = -1 } };
+	int status = 1;
+
+	args.files = calloc((size_t)argc, sizeof(*args.files));
+	args.rules_files = calloc((size_t)argc, sizeof(*args.rules_files));
+	args.outputs = calloc((size_t)argc, sizeof(*args.outputs));
+	if (args.files && args.rules_files && args.outputs) {
+		args.o.files = args.files;
+		args.o.rules_files = args.rules_files;
+		args.o.outputs = args.outputs;
+		if (!parse_command(&replay_argp, argc, argv, "replay", &args))
+			status = replay_run(&args.o);
+	} else {
+		log_error("out of memory");
+	}
+	free(args.files);
 	free(args.rules_files);
 	free(args.outputs);
 	return status;
@@ -486,6 +751,7 @@ int main(int argc, char **argv)
 		int (*fn)(int argc, char **argv);
 	} commands[] = {
 		{ "run", command_run },
+		{ "replay", command_replay },
 		{ "rules", command_rules },
 		{ "fields", command_fields },
 		{ "probe", command_probe },

@@ -12,6 +12,15 @@
 #include "json_writer.h"
 #include "log.h"
 #include "pipeline.h"
+#include "user_names.h"
+
+static int64_t unix_now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
 
 int64_t pipeline_boot_to_unix_ns(void)
 {
@@ -29,6 +38,7 @@ int64_t pipeline_boot_to_unix_ns(void)
 struct outgoing_event {
 	struct pipeline *p;
 	const struct rule_event *ev;
+	int64_t time_ns; /* Unix ns */
 	json_t *json;
 };
 
@@ -56,22 +66,32 @@ static void on_match(const struct rule_match *match, void *outgoing)
 {
 	struct outgoing_event *o = outgoing;
 	struct pipeline *p = o->p;
-
+	const char *capture = NULL;
 	json_t *event = outgoing_json(o);
 
 	if (!event) {
 		p->stats.write_errors++;
 		return;
 	}
-	alerting_match(p->alerting, p->rules, match, event);
+	if (match->rule->capture && p->capture) {
+		const struct event_context *ctx = match->ev->ctx;
+
+		capture = capture_on_alert(p->capture, match->rule, ctx->container ? ctx->container->id : "",
+					   o->time_ns);
+	}
+	alerting_match(p->alerting, p->rules, match, event, capture);
 	p->stats.alerts++;
+	if (p->match_hook)
+		p->match_hook(match, p->match_hook_ctx);
 }
 
 /* The event line (with events_out), then the alerts of the rules it matches. */
-static void output_event(struct pipeline *p, const struct rule_event *ev)
+static void output_event(struct pipeline *p, const struct rule_event *ev, int64_t time_ns)
 {
-	struct outgoing_event o = { .p = p, .ev = ev };
+	struct outgoing_event o = { .p = p, .ev = ev, .time_ns = time_ns };
 
+	if (p->select && !p->select(ev, p->select_ctx))
+		return;
 	if (p->events_out) {
 		json_t *obj = outgoing_json(&o);
 		/* ASCII only: C1 controls and bidi overrides from a container must not reach a terminal raw. */
@@ -115,17 +135,43 @@ void pipeline_announce_container(const struct container_info *info, const char *
 		.num = ++p->stats.numbered,
 		.names = p->names,
 	};
-	struct timespec now;
-
 	if (!p->events_out && !p->rules)
 		return;
 	snprintf(ref.id, sizeof(ref.id), "%s", info->id);
-	clock_gettime(CLOCK_REALTIME, &now);
-	ev.time_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-	output_event(p, &ev);
+	ev.time_ns = p->now_ns ? p->now_ns : unix_now_ns();
+	output_event(p, &ev, ev.time_ns);
 }
 
+void pipeline_set_now(struct pipeline *p, int64_t now_ns)
+{
+	p->now_ns = now_ns;
+	if (p->capture)
+		capture_set_now(p->capture, now_ns);
+}
+
+void pipeline_tick(struct pipeline *p, int64_t now_ns)
+{
+	pipeline_set_now(p, now_ns);
+	if (p->capture)
+		capture_tick_record(p->capture, now_ns);
+	if (p->alerting)
+		alerting_tick(p->alerting, p->rules, now_ns - p->boot_to_unix_ns);
+}
+
+static int handle(struct pipeline *p, const void *data, size_t len, int64_t *time_ns);
+
 int pipeline_handle(struct pipeline *p, const void *data, size_t len)
+{
+	int64_t time_ns = p->now_ns;
+	int err = handle(p, data, len, &time_ns);
+
+	/* After handling it: the state read meanwhile is in the capture before it. */
+	if (p->capture)
+		capture_event(p->capture, data, len, time_ns);
+	return err;
+}
+
+static int handle(struct pipeline *p, const void *data, size_t len, int64_t *time_ns)
 {
 	struct event_context ctx = { 0 };
 	struct container_ref container;
@@ -146,6 +192,9 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 		return -EINVAL;
 	}
 	p->stats.received[ev.hdr.type]++;
+	*time_ns = (int64_t)ev.hdr.ts_boot_ns + p->boot_to_unix_ns;
+	if (p->capture)
+		capture_set_now(p->capture, *time_ns);
 
 	if (p->cgroups)
 		ctx.cgroup_path = cgroup_resolver_path(p->cgroups, ev.hdr.cgroup_id);
@@ -157,7 +206,8 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 
 	if (!in_container && !p->monitor_host) {
 		p->stats.host_dropped++;
-	} else if (p->events_out || p->rules) {
+	} else if (p->events_out || p->rules || p->capture) {
+		/* With a capture, the state an event needs is read (and recorded) even if nothing is printed. */
 		struct rule_event rule_ev = {
 			.type = ev.hdr.type,
 			.ctx = &ctx,
@@ -175,7 +225,19 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len)
 		ctx.n_ancestors = proc_table_ancestors(p->procs, ev.hdr.tgid, ctx.ancestors,
 						       EVENT_JSON_ANCESTORS_MAX);
 		ctx.boot_to_unix_ns = p->boot_to_unix_ns;
-		output_event(p, &rule_ev);
+		if (p->capture && p->names) {
+			/*
+			 * The user's and group's names, read now so that they are in the
+			 * capture: a replay's rules may ask what the live rules did not.
+			 * A hash probe each once the names of a container are known.
+			 */
+			user_names_user(p->names, ev.hdr.tgid, ev.hdr.mntns_ino, ev.hdr.uid, ev.hdr.ts_boot_ns);
+			user_names_group(p->names, ev.hdr.tgid, ev.hdr.mntns_ino, ev.hdr.gid, ev.hdr.ts_boot_ns);
+			if (ev.hdr.loginuid != (uint32_t)-1)
+				user_names_user(p->names, ev.hdr.tgid, ev.hdr.mntns_ino, ev.hdr.loginuid,
+						ev.hdr.ts_boot_ns);
+		}
+		output_event(p, &rule_ev, *time_ns);
 	}
 
 	if (ev.hdr.type == VIGIL_EVENT_EXIT)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "alerting.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "container_info.h"
 #include "containers.h"
@@ -49,6 +50,23 @@ struct pipeline {
 	const char *hostname;            /* evt.hostname */
 	struct user_names *names;        /* user.name and the like; NULL: none */
 	int64_t boot_to_unix_ns;         /* boot-clock -> wall-clock offset */
+	/*
+	 * NULL: none. Each record goes to it after it is handled (so the state
+	 * read while handling it is recorded before it), and matches of rules
+	 * with `capture: true` start evidence files.
+	 */
+	struct capture *capture;
+	/*
+	 * NULL: every event. Replay's filters: an event refused still keeps the
+	 * tables current, but is neither printed nor run through the rules.
+	 */
+	bool (*select)(const struct rule_event *ev, void *ctx);
+	void *select_ctx;
+	/* NULL: none. Told of every match (replay's summary counts them). */
+	void (*match_hook)(const struct rule_match *match, void *ctx);
+	void *match_hook_ctx;
+	/* The time (Unix ns) container announcements carry: pipeline_set_now; 0: the clock's. */
+	int64_t now_ns;
 	struct pipeline_stats stats;
 };
 
@@ -63,6 +81,19 @@ int pipeline_handle(struct pipeline *p, const void *data, size_t len);
  * as ctx.
  */
 void pipeline_announce_container(const struct container_info *info, const char *action, void *pipeline);
+
+/*
+ * What time it is for the pipeline (Unix ns): live, the clock's, set before
+ * the container table is drained; replay, the time of the record at hand.
+ */
+void pipeline_set_now(struct pipeline *p, int64_t now_ns);
+
+/*
+ * The periodic work that depends on time (the rate limiter's summaries), at
+ * now_ns (Unix ns); recorded in the capture so that replay does it at the
+ * same place.
+ */
+void pipeline_tick(struct pipeline *p, int64_t now_ns);
 
 /* The offset from CLOCK_BOOTTIME to the Unix epoch, measured now. */
 int64_t pipeline_boot_to_unix_ns(void);

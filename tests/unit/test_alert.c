@@ -457,7 +457,7 @@ static void keep_record(const struct rule_match *match, void *direct)
 	json_t *event = event_to_json(&d->ctx);
 
 	assert_non_null(event);
-	d->rec = alert_record_from_match(d->f->engine, match, event);
+	d->rec = alert_record_from_match(d->f->engine, match, event, NULL);
 	json_decref(event);
 	assert_non_null(d->rec);
 	d->matches++;
