@@ -43,7 +43,7 @@ struct capture_observer {
 
 static const char *kind_name(unsigned int kind)
 {
-	/* capture_kind_name lives in capture_file.c, which this part does not depend on. */
+	/* capture_kind_name lives in capture_reader.c, which this part does not depend on. */
 	static const char *const names[CAPTURE_KIND_MAX] = {
 		[CAPTURE_EVENT] = "event",
 		[CAPTURE_PROCESS] = "process",
