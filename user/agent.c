@@ -332,7 +332,7 @@ static int capture_start(const struct agent_options *o, struct pipeline *p, stru
 		return -errno;
 	}
 	header = capture_header_new(p->hostname, p->boot_to_unix_ns, !o->no_engine, o->monitor_host,
-				    p->alerting ? o->rate_burst : 0, o->rate_per_sec);
+				    o->rate_burst, o->rate_per_sec);
 	*out = capture_new(&co, &parts, header, err, sizeof(err));
 	json_decref(header);
 	if (!*out) {

@@ -122,6 +122,11 @@ grep -q "^vigil replay: 1 file, [0-9]* records, [0-9]* events from " replay1.jso
 	tap_fail "replay ends with a summary: records, events, time span, matches by rule, containers" \
 		"$(cat replay1.jsonl.err)"
 
+"$VIGIL_BIN" replay --progress --events "$T/live.vcap" >/dev/null 2>progress.err
+grep -qE 'vigil replay: \[#{30}\] 100%  file 1/1' progress.err &&
+	tap_ok "--progress draws a bar on stderr that ends at 100%" ||
+	tap_fail "--progress draws a bar on stderr that ends at 100%" "$(tr '\r' '\n' <progress.err | tail -n 3)"
+
 # New rules over old data: questions the live rules did not ask.
 cat >new_rules.yaml <<EOF
 - rule: Tester ran something
