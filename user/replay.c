@@ -15,6 +15,7 @@
 #include "replay.h"
 #include "rules_cli.h"
 #include "u64map.h"
+#include "vigil_event.h"
 
 /* The progress bar only for files at least this large, redrawn at most this often. */
 #define PROGRESS_MIN_BYTES (4u << 20)
@@ -279,8 +280,11 @@ static void apply_header(struct replay *r, const json_t *h)
 	json_t *boot = json_object_get(h, "boot_to_unix_ns");
 
 	snprintf(r->hostname, sizeof(r->hostname), "%s", host ? host : "");
-	if (json_is_integer(boot))
+	/* Untrusted: a boot time before 1970 or past 2116 is refused (the event times would overflow). */
+	if (json_is_integer(boot) && json_integer_value(boot) >= 0 && json_integer_value(boot) < (1LL << 62))
 		r->p.boot_to_unix_ns = json_integer_value(boot);
+	else
+		log_warn("the capture's header has no usable boot_to_unix_ns: event times are since boot");
 	r->p.monitor_host = json_is_true(json_object_get(json_object_get(h, "agent"), "monitor_host"));
 }
 
@@ -313,10 +317,23 @@ static bool replay_file(struct replay *r, struct replay_file *f, size_t index, s
 		}
 		pipeline_set_now(&r->p, rec.time_ns);
 		switch (rec.kind) {
-		case CAPTURE_EVENT:
+		case CAPTURE_EVENT: {
+			struct vigil_event_header h;
+
 			r->t.events++;
+			/* A time no kernel gives (past 2116) would overflow the clocks' sums: refused. */
+			if (rec.len >= sizeof(h)) {
+				memcpy(&h, rec.data, sizeof(h));
+				if (h.ts_boot_ns >= 1ull << 62) {
+					if (r->t.state_errors++ < 10)
+						log_warn("%s: an event at offset %llu has an impossible time; skipped", f->path,
+							 (unsigned long long)capture_reader_offset(f->reader));
+					break;
+				}
+			}
 			pipeline_handle(&r->p, rec.data, rec.len);
 			break;
+		}
 		case CAPTURE_TICK:
 			pipeline_tick(&r->p, rec.time_ns);
 			break;
@@ -491,13 +508,28 @@ int replay_run(const struct replay_options *o)
 				if (files[i].reader)
 					h = capture_reader_header(files[i].reader);
 			rate = json_object_get(json_object_get(h, "agent"), "rate_limit");
-			burst = json_is_object(rate) && json_is_integer(json_object_get(rate, "burst"))
-					? (unsigned int)json_integer_value(json_object_get(rate, "burst"))
-					: 0;
-			per_sec = json_is_object(rate) ? json_number_value(json_object_get(rate, "per_sec")) : 0;
+			burst = 0;
+			per_sec = 0;
+			if (json_is_object(rate)) {
+				json_int_t b = json_integer_value(json_object_get(rate, "burst"));
+				double ps = json_number_value(json_object_get(rate, "per_sec"));
+
+				/* The header is the file's word: used only when it makes sense as --rate-limit would. */
+				if (b >= 1 && b <= 1000000 && ps > 0 && ps <= 1e6) {
+					burst = (unsigned int)b;
+					per_sec = ps;
+				} else {
+					log_warn("the capture's header gives a rate limit that makes no sense; replaying "
+						 "without one (--rate-limit sets one)");
+				}
+			}
 		}
-		if (files[0].reader)
-			apply_header(&r, capture_reader_header(files[0].reader));
+		for (size_t i = 0; i < o->n_files; i++)
+			if (files[i].reader) {
+				/* The host and clocks of the first readable file, for the summaries' records. */
+				apply_header(&r, capture_reader_header(files[i].reader));
+				break;
+			}
 		r.p.alerting = alerting_new(o->outputs, o->n_outputs, burst, per_sec, r.hostname, r.p.boot_to_unix_ns,
 					    err, sizeof(err));
 		if (!r.p.alerting) {
