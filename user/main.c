@@ -346,7 +346,8 @@ static const struct argp_option replay_options[] = {
 	{ "container", OPT_CONTAINER, "ID|NAME", 0, "Only this container's (an id, its prefix, or a name)", 1 },
 	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME (RFC 3339: 2026-11-24T15:04:05Z)", 1 },
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events at or before TIME", 1 },
-	{ "type", OPT_TYPE, "TYPE[,TYPE...]", 0, "Only events of these types (exec, open, mount, container...)", 1 },
+	{ "type", OPT_TYPE, "TYPE[,TYPE...]", 0,
+	  "Only events of these types (exec, openat, mount, container...: evt.type's names in `vigil fields`)", 1 },
 	{ NULL, 0, NULL, 0, "Damage and progress:", 2 },
 	{ "strict", OPT_STRICT, NULL, 0, "Exit 2 when a file is damaged (default: say so, replay every good block, exit 0)", 2 },
 	{ "progress", OPT_PROGRESS, NULL, 0, "Draw a progress bar on stderr (default: on a terminal, for large files)", 2 },
@@ -364,7 +365,7 @@ static int parse_event_types(const char *list, rule_event_mask *out)
 		unsigned int type;
 
 		for (type = 1; type < RULE_EVENT_TYPES; type++)
-			if (!strcmp(rule_event_type_name(type), name))
+			if (rule_event_type_name(type) && !strcmp(rule_event_type_name(type), name))
 				break;
 		if (type == RULE_EVENT_TYPES) {
 			free(copy);
@@ -474,7 +475,8 @@ static const struct argp replay_argp = {
 	       "Examples:\n"
 	       "  vigil replay -r rules/vigil_rules.yaml /var/log/vigil/vigil.vcap*\n"
 	       "  vigil replay --events --type exec --container web-1 incident.vcap | jq .\n"
-	       "  vigil replay -r new.yaml --since 2026-11-24T15:00:00Z --until 2026-11-24T15:10:00Z x.vcap\n"
+	       "  vigil replay -r new.yaml --since 2026-11-24T15:00:00Z \\\n"
+	       "      --until 2026-11-24T15:10:00Z x.vcap\n"
 	       "  vigil replay -r rules.yaml -o file:/tmp/alerts.jsonl --strict x.vcap"
 	       "\vOptions:",
 };

@@ -385,7 +385,7 @@ static void print_summary(struct replay *r, size_t n_files)
 	fputc('\n', stderr);
 	fprintf(stderr, "vigil replay: selected by type:");
 	for (unsigned int type = 1; type < RULE_EVENT_TYPES; type++)
-		if (r->t.by_type[type])
+		if (r->t.by_type[type] && rule_event_type_name(type))
 			fprintf(stderr, " %s=%llu", rule_event_type_name(type), (unsigned long long)r->t.by_type[type]);
 	fputc('\n', stderr);
 	if (r->p.rules) {
