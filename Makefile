@@ -173,7 +173,13 @@ $(OUTPUT)/bench/rules_throughput: bench/rules_throughput.c $(CORE_SRCS) $(TEST_H
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(filter-out -MMD -MP,$(USER_CFLAGS)) -o $@ $< $(CORE_SRCS) $(LIBS)
 
-bench: deps all $(HELPERS) $(OUTPUT)/bench/rules_throughput
+# Capture write cost and replay throughput, from a capture file, built the same way.
+$(OUTPUT)/bench/capture_throughput: bench/capture_throughput.c $(CORE_SRCS) $(TEST_HEADERS) $(OUTPUT)/syscall_names.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(USER_CFLAGS)) -o $@ $< $(CORE_SRCS) $(LIBS)
+
+bench: deps all $(HELPERS) $(OUTPUT)/bench/rules_throughput $(OUTPUT)/bench/capture_throughput
 	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
 
 clean:
