@@ -11,6 +11,7 @@
 
 #include "agent.h"
 #include "alerting.h"
+#include "clock.h"
 #include "decode.h"
 #include "event_schema.h"
 #include "loader.h"
@@ -275,14 +276,6 @@ static void check_engine_api(struct health *h, struct container_table *container
 		h->api = h->api == CONTAINER_API_STARTING && now == CONTAINER_API_DOWN ? CONTAINER_API_STARTING : now;
 }
 
-static int64_t realtime_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
 static void check_health(struct health *h, struct vigil_bpf *skel, struct pipeline *p, bool now)
 {
 	if ((!p->alerting && !p->capture) || (!now && time(NULL) - h->last_check < HEALTH_INTERVAL_SEC))
@@ -294,7 +287,7 @@ static void check_health(struct health *h, struct vigil_bpf *skel, struct pipeli
 	check_engine_api(h, p->containers, p->alerting);
 	alerting_check_sinks(p->alerting);
 	/* The rate limiter's summaries; in the capture too, so that replay gives them at the same place. */
-	pipeline_tick(p, realtime_ns());
+	pipeline_tick(p, clock_ns(CLOCK_REALTIME));
 }
 
 /*
@@ -524,7 +517,7 @@ int agent_run(const struct agent_options *o)
 			log_error("polling the ring buffer failed: %s", strerror(-err));
 			goto cleanup;
 		}
-		pipeline_set_now(&pipeline, realtime_ns());
+		pipeline_set_now(&pipeline, clock_ns(CLOCK_REALTIME));
 		container_table_drain(pipeline.containers, pipeline_announce_container, &pipeline);
 		if (pipeline.capture)
 			capture_tick(pipeline.capture);
@@ -542,7 +535,7 @@ int agent_run(const struct agent_options *o)
 		}
 		check_health(&health, skel, &pipeline, false);
 		if (time(NULL) - last_sweep >= SWEEP_INTERVAL_SEC) {
-			pipeline_set_now(&pipeline, realtime_ns());
+			pipeline_set_now(&pipeline, clock_ns(CLOCK_REALTIME));
 			proc_table_sweep(pipeline.procs);
 			last_sweep = time(NULL);
 		}

@@ -9,6 +9,7 @@
 #include "agent.h"
 #include "alert.h"
 #include "alerting.h"
+#include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -21,14 +22,6 @@ struct alerting {
 	uint64_t *sink_dropped;    /* per sink: the drop count already reported */
 	struct alerting_stats stats;
 };
-
-static int64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 struct alerting *alerting_new(const char *const *specs, size_t n_specs, unsigned int burst, double per_sec,
 			      const char *hostname, int64_t boot_to_unix_ns, char *err, size_t errlen)
@@ -150,7 +143,7 @@ void alerting_health(struct alerting *a, enum rule_priority priority, const char
 {
 	log_warn("%s: %s", name, text);
 	a->stats.health++;
-	submit(a, alert_internal_record(now_ns(CLOCK_REALTIME), priority, name, text, a->hostname));
+	submit(a, alert_internal_record(clock_ns(CLOCK_REALTIME), priority, name, text, a->hostname));
 }
 
 void alerting_check_sinks(struct alerting *a)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "json_writer.h"
 #include "log.h"
 #include "vigil_event.h"
@@ -74,14 +75,6 @@ struct capture {
 	bool said_file_error;
 	struct capture_stats stats;
 };
-
-static int64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 json_t *capture_header_new(const char *hostname, int64_t boot_to_unix_ns, bool engine, bool monitor_host,
 			   unsigned int rate_burst, double rate_per_sec)
@@ -207,7 +200,7 @@ static void emit(const struct capture_record *in, void *ctx)
 static void keyframe(struct capture *c, enum target target)
 {
 	c->target = target;
-	if (capture_state_keyframe(&c->parts, c->now_ns ? c->now_ns : realtime_ns(), emit, c))
+	if (capture_state_keyframe(&c->parts, c->now_ns ? c->now_ns : clock_ns(CLOCK_REALTIME), emit, c))
 		log_warn("capture: out of memory writing a keyframe");
 	c->target = TO_ALL;
 }
@@ -229,7 +222,7 @@ struct capture *capture_new(const struct capture_options *o, const struct captur
 		c->o.ring_max_bytes = 64u << 20;
 	c->parts = *parts;
 	c->header = json_deep_copy(header);
-	c->now_ns = realtime_ns();
+	c->now_ns = clock_ns(CLOCK_REALTIME);
 	if (o->path) {
 		struct capture_writer_options wo = {
 			.path = o->path,
@@ -420,7 +413,7 @@ uint64_t capture_ring_ns(const struct capture *c)
 
 void capture_tick(struct capture *c)
 {
-	int64_t now = realtime_ns();
+	int64_t now = clock_ns(CLOCK_REALTIME);
 	const char *why;
 
 	if (c->file) {

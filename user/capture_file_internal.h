@@ -11,6 +11,8 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "clock.h"
+
 /* File header: magic, u16 version, u16 flags, u32 JSON length; the JSON; u32 CRC-32 of the JSON. */
 #define FILE_HEADER_FIXED 16u
 #define FILE_HEADER_CRC 4u
@@ -52,14 +54,6 @@ static inline uint32_t get_le32(const unsigned char *p)
 static inline uint64_t get_le64(const unsigned char *p)
 {
 	return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static inline int64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* The checksum of a block: its first 16 header bytes, then its payload. */

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "capture_state.h"
+#include "clock.h"
 #include "text_escape.h"
 
 /* A record is never larger than a block. */
@@ -58,14 +59,6 @@ static const char *kind_name(unsigned int kind)
 	};
 
 	return kind < CAPTURE_KIND_MAX && names[kind] ? names[kind] : "unknown";
-}
-
-static int64_t wall_clock_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
 /* ---- base64 (RFC 4648, with padding) ---- */
@@ -342,7 +335,7 @@ static int emit_body(capture_emit_fn emit, void *ctx, uint16_t kind, int64_t tim
 static void emit_lost(const struct capture_observer *o, uint16_t kind)
 {
 	char body[128];
-	struct capture_record rec = { .kind = CAPTURE_LOST, .time_ns = wall_clock_ns(), .data = body };
+	struct capture_record rec = { .kind = CAPTURE_LOST, .time_ns = clock_ns(CLOCK_REALTIME), .data = body };
 
 	rec.len = (uint32_t)snprintf(body, sizeof(body),
 				     "{\"records\":1,\"reason\":\"out of memory while encoding a %s record\"}",
@@ -352,7 +345,7 @@ static void emit_lost(const struct capture_observer *o, uint16_t kind)
 
 static void emit_live(const struct capture_observer *o, uint16_t kind, json_t *body)
 {
-	if (emit_body(o->emit, o->ctx, kind, wall_clock_ns(), body, false))
+	if (emit_body(o->emit, o->ctx, kind, clock_ns(CLOCK_REALTIME), body, false))
 		emit_lost(o, kind);
 }
 

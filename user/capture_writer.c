@@ -555,6 +555,31 @@ static int seal(struct capture_writer *w, bool wait)
 	return 0;
 }
 
+/* What open built, whether it got to the end or not (the thread is not running, the file closed). */
+static void writer_free(struct capture_writer *w)
+{
+	while (w->free_blocks) {
+		struct capture_block *b = w->free_blocks;
+
+		w->free_blocks = b->next_free;
+		block_free(b);
+	}
+	block_free(w->cur);
+	if (w->zs_ready)
+		deflateEnd(&w->zs);
+	free(w->out);
+	free(w->ring);
+	json_decref(w->header);
+	free(w->dir);
+	free(w->name_from);
+	free(w->name_to);
+	free(w->path);
+	pthread_cond_destroy(&w->room);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
 struct capture_writer *capture_writer_open(const struct capture_writer_options *o, char *err, size_t errlen)
 {
 	struct capture_writer *w;
@@ -648,20 +673,7 @@ struct capture_writer *capture_writer_open(const struct capture_writer_options *
 fail:
 	if (w->fd >= 0)
 		close(w->fd);
-	if (w->zs_ready)
-		deflateEnd(&w->zs);
-	free(w->out);
-	block_free(w->cur);
-	free(w->ring);
-	json_decref(w->header);
-	free(w->dir);
-	free(w->name_from);
-	free(w->name_to);
-	free(w->path);
-	pthread_cond_destroy(&w->room);
-	pthread_cond_destroy(&w->wake);
-	pthread_mutex_destroy(&w->lock);
-	free(w);
+	writer_free(w);
 	return NULL;
 }
 
@@ -778,25 +790,7 @@ int capture_writer_close(struct capture_writer *w, char *err, size_t errlen)
 	ret = w->error_code ? -w->error_code : 0;
 	if (ret)
 		snprintf(err, errlen, "%s", w->error);
-	while (w->free_blocks) {
-		struct capture_block *b = w->free_blocks;
-
-		w->free_blocks = b->next_free;
-		block_free(b);
-	}
-	block_free(w->cur);
-	deflateEnd(&w->zs);
-	free(w->out);
-	free(w->ring);
-	json_decref(w->header);
-	free(w->dir);
-	free(w->name_from);
-	free(w->name_to);
-	free(w->path);
-	pthread_cond_destroy(&w->room);
-	pthread_cond_destroy(&w->wake);
-	pthread_mutex_destroy(&w->lock);
-	free(w);
+	writer_free(w);
 	return ret;
 }
 

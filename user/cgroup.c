@@ -663,29 +663,7 @@ int cgroup_resolver_foreach(const struct cgroup_resolver *r, int (*fn)(uint64_t 
 
 void cgroup_resolver_clear(struct cgroup_resolver *r)
 {
-	struct u64map *empty = u64map_new();
-	uint64_t ids[256];
-	size_t found;
-
-	if (r->null_told) {
-		u64map_free(r->null_told, NULL);
-		r->null_told = r->observer ? u64map_new() : NULL;
-	}
-	if (empty) {
-		u64map_free(r->paths, free);
-		r->paths = empty;
-		return;
-	}
-	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
-	do {
-		size_t it = 0;
-		uint64_t id;
-		void *path;
-
-		found = 0;
-		while (found < sizeof(ids) / sizeof(ids[0]) && u64map_next(r->paths, &it, &id, &path))
-			ids[found++] = id;
-		for (size_t i = 0; i < found; i++)
-			cgroup_resolver_forget(r, ids[i]);
-	} while (found);
+	if (r->null_told)
+		u64map_clear(r->null_told, NULL);
+	u64map_clear(r->paths, free);
 }

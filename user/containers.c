@@ -711,25 +711,5 @@ int container_table_restore(struct container_table *t, const char *id, enum cont
 
 void container_table_clear(struct container_table *t)
 {
-	struct u64map *empty = u64map_new();
-	uint64_t keys[256];
-	size_t found;
-
-	if (empty) {
-		u64map_free(t->by_key, entry_free);
-		t->by_key = empty;
-		return;
-	}
-	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
-	do {
-		size_t it = 0;
-		uint64_t key;
-		void *value;
-
-		found = 0;
-		while (found < sizeof(keys) / sizeof(keys[0]) && u64map_next(t->by_key, &it, &key, &value))
-			keys[found++] = key;
-		for (size_t i = 0; i < found; i++)
-			entry_free(u64map_remove(t->by_key, keys[i]));
-	} while (found);
+	u64map_clear(t->by_key, entry_free);
 }

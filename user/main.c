@@ -53,6 +53,8 @@ static const char top_usage[] =
 
 /* ---- vigil run ---- */
 
+#define RATE_LIMIT_USAGE "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'"
+
 enum {
 	OPT_RINGBUF_SIZE = 0x100,
 	OPT_CGROUP_MOUNT,
@@ -186,21 +188,10 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 	case 'o':
 		args->outputs[o->n_outputs++] = arg;
 		break;
-	case OPT_RATE_LIMIT: {
-		unsigned long burst;
-		double per_sec;
-
-		errno = 0;
-		burst = strtoul(arg, &end, 10);
-		if (errno || *end != ',' || burst == 0 || burst > 1000000)
-			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
-		per_sec = strtod(end + 1, &end);
-		if (*end || !(per_sec > 0) || per_sec > 1e6)
-			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
-		o->rate_burst = (unsigned int)burst;
-		o->rate_per_sec = per_sec;
+	case OPT_RATE_LIMIT:
+		if (ratelimit_parse_settings(arg, &o->rate_burst, &o->rate_per_sec))
+			argp_error(state, RATE_LIMIT_USAGE, arg);
 		break;
-	}
 	case OPT_NO_RATE_LIMIT:
 		o->rate_burst = 0;
 		o->rate_per_sec = 0;
@@ -381,7 +372,6 @@ static error_t parse_replay(int key, char *arg, struct argp_state *state)
 {
 	struct replay_args *args = state->input;
 	struct replay_options *o = &args->o;
-	char *end;
 
 	switch (key) {
 	case 'r':
@@ -393,22 +383,11 @@ static error_t parse_replay(int key, char *arg, struct argp_state *state)
 	case 'e':
 		o->print_events = true;
 		break;
-	case OPT_RATE_LIMIT: {
-		unsigned long burst;
-		double per_sec;
-
-		errno = 0;
-		burst = strtoul(arg, &end, 10);
-		if (errno || *end != ',' || burst == 0 || burst > 1000000)
-			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
-		per_sec = strtod(end + 1, &end);
-		if (*end || !(per_sec > 0) || per_sec > 1e6)
-			argp_error(state, "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'", arg);
+	case OPT_RATE_LIMIT:
+		if (ratelimit_parse_settings(arg, &o->rate_burst, &o->rate_per_sec))
+			argp_error(state, RATE_LIMIT_USAGE, arg);
 		o->rate_limit_given = true;
-		o->rate_burst = (unsigned int)burst;
-		o->rate_per_sec = per_sec;
 		break;
-	}
 	case OPT_NO_RATE_LIMIT:
 		o->rate_limit_given = true;
 		o->rate_burst = 0;

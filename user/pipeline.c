@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "alerting.h"
+#include "clock.h"
 #include "container.h"
 #include "decode.h"
 #include "event_json.h"
@@ -13,14 +14,6 @@
 #include "log.h"
 #include "pipeline.h"
 #include "user_names.h"
-
-static int64_t unix_now_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
 
 int64_t pipeline_boot_to_unix_ns(void)
 {
@@ -138,7 +131,7 @@ void pipeline_announce_container(const struct container_info *info, const char *
 	if (!p->events_out && !p->rules)
 		return;
 	snprintf(ref.id, sizeof(ref.id), "%s", info->id);
-	ev.time_ns = p->now_ns ? p->now_ns : unix_now_ns();
+	ev.time_ns = p->now_ns ? p->now_ns : clock_ns(CLOCK_REALTIME);
 	output_event(p, &ev, ev.time_ns);
 }
 

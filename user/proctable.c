@@ -413,27 +413,7 @@ int proc_table_put(struct proc_table *t, const struct process *proc)
 
 void proc_table_clear(struct proc_table *t)
 {
-	struct u64map *empty = u64map_new();
-	uint64_t keys[256];
-	size_t found;
-
-	if (empty) {
-		u64map_free(t->by_tgid, process_free);
-		t->by_tgid = empty;
-		return;
-	}
-	/* Out of memory: removal shifts entries under an iteration, so a batch at a time. */
-	do {
-		size_t it = 0;
-		uint64_t key;
-		void *value;
-
-		found = 0;
-		while (found < sizeof(keys) / sizeof(keys[0]) && u64map_next(t->by_tgid, &it, &key, &value))
-			keys[found++] = key;
-		for (size_t i = 0; i < found; i++)
-			proc_table_remove(t, (uint32_t)keys[i]);
-	} while (found);
+	u64map_clear(t->by_tgid, process_free);
 }
 
 int proc_table_foreach(const struct proc_table *t, int (*fn)(const struct process *proc, void *ctx), void *ctx)

@@ -298,3 +298,26 @@ void ratelimit_stats(const struct ratelimit *rl, struct ratelimit_stats *out)
 {
 	*out = rl->stats;
 }
+
+bool ratelimit_settings_valid(long long burst, double per_sec)
+{
+	return burst >= 1 && burst <= 1000000 && per_sec > 0 && per_sec <= 1e6;
+}
+
+int ratelimit_parse_settings(const char *text, unsigned int *burst, double *per_sec)
+{
+	unsigned long long b;
+	double ps;
+	char *end;
+
+	errno = 0;
+	b = strtoull(text, &end, 10);
+	if (errno || end == text || *end != ',' || *text == '-' || b > 1000000)
+		return -EINVAL;
+	ps = strtod(end + 1, &end);
+	if (*end || !ratelimit_settings_valid((long long)b, ps))
+		return -EINVAL;
+	*burst = (unsigned int)b;
+	*per_sec = ps;
+	return 0;
+}

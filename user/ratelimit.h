@@ -24,6 +24,7 @@
 #ifndef VIGIL_RATELIMIT_H
 #define VIGIL_RATELIMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,11 @@
 #define RATELIMIT_DEFAULT_RATE 1.0
 #define RATELIMIT_DEFAULT_BURST 20
 #define RATELIMIT_DEFAULT_MAX_KEYS 4096
+
+/* Whether burst and per_sec make a rate limit (--rate-limit's bounds: 1..1000000, (0, 1e6]). */
+bool ratelimit_settings_valid(long long burst, double per_sec);
+/* --rate-limit's "BURST,PER_SEC" ("20,1"): 0, or -EINVAL (outputs untouched). */
+int ratelimit_parse_settings(const char *text, unsigned int *burst, double *per_sec);
 
 /* While a flood goes on, its summary comes at least this often. */
 #define RATELIMIT_SUMMARY_INTERVAL_NS (60 * 1000000000LL)

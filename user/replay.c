@@ -9,9 +9,11 @@
 #include "alerting.h"
 #include "capture_file.h"
 #include "capture_state.h"
+#include "clock.h"
 #include "json_writer.h"
 #include "log.h"
 #include "pipeline.h"
+#include "ratelimit.h"
 #include "replay.h"
 #include "rules_cli.h"
 #include "u64map.h"
@@ -56,14 +58,6 @@ struct replay {
 	uint64_t done_bytes, total_bytes;
 	char hostname[256];
 };
-
-static int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int replay_parse_time(const char *text, int64_t *out_ns)
 {
@@ -182,16 +176,11 @@ static bool container_matches(const char *want, const struct event_context *ctx)
 	return ctx->container_info && ctx->container_info->name && !strcmp(ctx->container_info->name, want);
 }
 
-static int64_t event_unix_ns(const struct rule_event *ev)
-{
-	return ev->ctx && ev->ctx->ev ? (int64_t)ev->ctx->ev->hdr.ts_boot_ns + ev->ctx->boot_to_unix_ns : ev->time_ns;
-}
-
 static bool select_event(const struct rule_event *ev, void *ctx)
 {
 	struct replay *r = ctx;
 	const struct replay_options *o = r->o;
-	int64_t t = event_unix_ns(ev);
+	int64_t t = rule_event_time_ns(ev);
 
 	if (o->types && !(o->types & RULE_EVENT_BIT(ev->type)))
 		return false;
@@ -221,7 +210,7 @@ static void on_match(const struct rule_match *match, void *ctx)
 
 static void draw_progress(struct replay *r, size_t file, size_t n_files, uint64_t offset, bool force)
 {
-	int64_t now = monotonic_ns();
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
 	uint64_t done = r->done_bytes + offset;
 	unsigned int pct, width = 30, filled;
 	char bar[64];
@@ -515,7 +504,7 @@ int replay_run(const struct replay_options *o)
 				double ps = json_number_value(json_object_get(rate, "per_sec"));
 
 				/* The header is the file's word: used only when it makes sense as --rate-limit would. */
-				if (b >= 1 && b <= 1000000 && ps > 0 && ps <= 1e6) {
+				if (ratelimit_settings_valid(b, ps)) {
 					burst = (unsigned int)b;
 					per_sec = ps;
 				} else {

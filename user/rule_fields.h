@@ -65,6 +65,12 @@ struct rule_event {
 	struct user_names *names;
 };
 
+/* The event's wall-clock time (Unix ns): the kernel's stamp, or a container event's. */
+static inline int64_t rule_event_time_ns(const struct rule_event *ev)
+{
+	return ev->ctx && ev->ctx->ev ? (int64_t)ev->ctx->ev->hdr.ts_boot_ns + ev->ctx->boot_to_unix_ns : ev->time_ns;
+}
+
 enum rule_field_type {
 	RULE_FIELD_STRING,  /* compared as bytes; contains, startswith, glob, pmatch, ... */
 	RULE_FIELD_UINT,    /* numbers: = != < <= > >= in; values written in decimal or 0x hex */

@@ -22,7 +22,7 @@ EXTRACTOR(extract_evt_type)
 
 EXTRACTOR(extract_evt_time)
 {
-	int64_t ns = event_time_ns(ev);
+	int64_t ns = rule_event_time_ns(ev);
 	time_t secs = (time_t)(ns / 1000000000);
 	long nsec = (long)(ns % 1000000000);
 	struct scratch_text t;
@@ -55,7 +55,7 @@ EXTRACTOR(extract_evt_time_iso8601)
 	text_begin(&t, scratch);
 	buf = text_room(&t, &room);
 	if (room) {
-		json_format_time(event_time_ns(ev), buf, room);
+		json_format_time(rule_event_time_ns(ev), buf, room);
 		text_commit(&t, strlen(buf));
 	}
 	return text_value(&t, out);
@@ -63,7 +63,7 @@ EXTRACTOR(extract_evt_time_iso8601)
 
 EXTRACTOR(extract_evt_rawtime)
 {
-	int64_t ns = event_time_ns(ev);
+	int64_t ns = rule_event_time_ns(ev);
 
 	(void)arg, (void)max, (void)scratch;
 	return ns > 0 ? value_uint(out, (uint64_t)ns) : 0;

@@ -141,14 +141,6 @@ static inline const struct event_view *event_of(const struct rule_event *ev)
 	return ev->ctx ? ev->ctx->ev : NULL;
 }
 
-/* The event's wall-clock time (Unix ns). */
-static inline int64_t event_time_ns(const struct rule_event *ev)
-{
-	const struct event_view *view = event_of(ev);
-
-	return view ? (int64_t)view->hdr.ts_boot_ns + ev->ctx->boot_to_unix_ns : ev->time_ns;
-}
-
 /* A text slot's bytes, up to its NUL. */
 static inline size_t value_slot_str(struct rule_field_value *out, const struct event_str *s)
 {

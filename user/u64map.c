@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "u64map.h"
 
@@ -59,10 +60,8 @@ struct u64map *u64map_new(void)
 	return calloc(1, sizeof(struct u64map));
 }
 
-void u64map_free(struct u64map *m, void (*free_value)(void *))
+void u64map_clear(struct u64map *m, void (*free_value)(void *))
 {
-	if (!m)
-		return;
 	if (free_value) {
 		if (m->has_zero_key)
 			free_value(m->zero_key_value);
@@ -70,6 +69,18 @@ void u64map_free(struct u64map *m, void (*free_value)(void *))
 			if (m->slots[i].key != 0)
 				free_value(m->slots[i].value);
 	}
+	if (m->capacity)
+		memset(m->slots, 0, m->capacity * sizeof(*m->slots));
+	m->used = 0;
+	m->has_zero_key = false;
+	m->zero_key_value = NULL;
+}
+
+void u64map_free(struct u64map *m, void (*free_value)(void *))
+{
+	if (!m)
+		return;
+	u64map_clear(m, free_value);
 	free(m->slots);
 	free(m);
 }

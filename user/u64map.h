@@ -12,6 +12,8 @@ struct u64map;
 struct u64map *u64map_new(void);
 /* Frees the map; calls free_value on each value when it is not NULL. */
 void u64map_free(struct u64map *m, void (*free_value)(void *));
+/* Empties the map in place (no allocation, so it cannot fail); free_value as for u64map_free. */
+void u64map_clear(struct u64map *m, void (*free_value)(void *));
 void *u64map_get(const struct u64map *m, uint64_t key);
 /*
  * Inserts or replaces. Returns 0 and, when `old` is not NULL, stores there the

@@ -752,24 +752,6 @@ void user_names_clear(struct user_names *names)
 	memset(names->cache, 0, sizeof(names->cache));
 	hosts_clear(names);
 	names->hosts_checked = false;
-	if (names->replay) {
-		struct u64map *empty = u64map_new();
-
-		if (empty) {
-			u64map_free(names->replay_ids, replay_chain_free);
-			names->replay_ids = empty;
-		} else {
-			/* Out of memory: empty the chains in place; the map keeps its keys, with no answers. */
-			size_t it = 0;
-			uint64_t key;
-			void *value;
-
-			while (u64map_next(names->replay_ids, &it, &key, &value)) {
-				struct replay_id *r = value;
-
-				for (; r; r = r->next)
-					r->kind = ID_NONE; /* matches no lookup */
-			}
-		}
-	}
+	if (names->replay)
+		u64map_clear(names->replay_ids, replay_chain_free);
 }
