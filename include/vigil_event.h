@@ -97,11 +97,16 @@ enum vigil_hook {
 	VIGIL_HOOK_LSM = 2,
 };
 
-/* What enforcement did; VIGIL_VERDICT_NONE until enforcement exists. */
+/*
+ * What enforcement did to the operation the event reports (include/vigil_enforce.h);
+ * the header's hook says which kind of hook decided it.
+ */
 enum vigil_verdict {
 	VIGIL_VERDICT_NONE = 0,
-	VIGIL_VERDICT_DENIED = 1,
-	VIGIL_VERDICT_KILLED = 2,
+	VIGIL_VERDICT_DENIED = 1,     /* it failed with EPERM (an LSM hook) */
+	VIGIL_VERDICT_KILLED = 2,     /* the process got SIGKILL before it returned to user space */
+	VIGIL_VERDICT_WOULD_DENY = 3, /* --enforce=off: a deny rule matched, nothing was done */
+	VIGIL_VERDICT_WOULD_KILL = 4, /* --enforce=off: a kill rule matched, nothing was done */
 };
 
 /* header.flags */
