@@ -41,6 +41,8 @@ struct agent_options {
 	unsigned int rate_burst;
 	/* --capture and its rotation, --alert-capture-dir (the ring's span comes from the rules) */
 	struct capture_options capture;
+	bool enforce_off;               /* --enforce=off: decide and report "would deny/kill", act on nothing */
+	bool no_lsm;                    /* --lsm=off: tracepoints only, even where BPF-LSM is available */
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

@@ -21,6 +21,8 @@ struct loader_options {
 	bool verbose;           /* pass libbpf's own messages through */
 	/* What the rules need the kernel to see, fed before attaching; NULL: the defaults alone. */
 	const struct rule_kernel_needs *rule_needs;
+	bool no_lsm;            /* never load the LSM programs, even where the kernel allows them */
+	bool enforce_off;       /* enforcement decides and reports, acts on nothing */
 };
 
 /*
@@ -55,6 +57,18 @@ int loader_events_fd(struct vigil_bpf *skel);
 
 /* Sum the per-CPU counters into totals[type]. 0 or -errno. */
 int loader_read_counters(struct vigil_bpf *skel, struct vigil_counters totals[VIGIL_EVENT_TYPE_MAX]);
+
+struct enforce_policy;
+
+/*
+ * Put policy in force (NULL: an empty one): written to the set that is not
+ * active, then made active, then the old set cleared, so the kernel never
+ * decides with half a policy. 0 or -errno (logged).
+ */
+int loader_set_enforce_policy(struct vigil_bpf *skel, const struct enforce_policy *policy);
+
+/* The event types whose decision an attached LSM program makes (0: none attached, tracepoints only). */
+uint64_t loader_lsm_types(struct vigil_bpf *skel);
 
 /* The hooks attached, e.g. "exec=tp_btf/sched_process_exec fork=...". */
 const char *loader_hooks_summary(struct vigil_bpf *skel, char *buf, size_t size);
