@@ -1,0 +1,158 @@
+#!/bin/bash
+# test_enforce: enforcement on this machine's kernel, which refuses BPF-LSM, so the tracepoints
+# decide and `kill` is the mechanism (a `deny` falls back to it, with a warning at start).
+# - A container's mount, ptrace(PTRACE_ATTACH) and setuid(0) are killed: the helper that made
+#   the call never returns from it (it prints nothing after the call and dies of SIGKILL), the
+#   mount does not survive (the agent takes down what the kill could not stop), and each alert
+#   says "verdict": "killed", "mechanism": "tracepoint".
+# - The same calls from the host, outside the rules' container scope, succeed; so does the
+#   runtime's own setup (the container starts although runc mounts tmpfs filesystems in it).
+# - --enforce=off blocks nothing and the alerts say "would kill".
+# (tests/vm/guest/enforce.sh proves deny through the LSM hooks on a second kernel.)
+#
+# Run: OUTPUT=build bash tests/integration/test_enforce.sh   (root; needs build/vigil and
+# build/tests/helpers/vigil-helper)
+
+# The jq filters are single-quoted on purpose: their $names are jq's, not the shell's.
+# shellcheck disable=SC2016
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_root
+require_cmd jq docker dockerd
+
+IMAGE=vigil-test-enforce
+HELPER=$VIGIL_HELPERS_DIR/vigil-helper
+container_test_setup "$IMAGE"
+
+WORD=$(random_word enforce)
+RULES=$T/enforce.yaml
+cat >"$RULES" <<EOF
+- rule: Kill mounts of vigil-kill
+  desc: a container mounts a tmpfs (as the runtime does, many times, while it sets the container up)
+  condition: evt.type = mount and container.id != host and evt.is_setup = false and evt.arg.fstype = tmpfs
+  output: mount killed (target=%fs.path.target container=%container.id)
+  priority: CRITICAL
+  action: kill
+- rule: Kill ptrace attach
+  desc: a container attaches to a process with ptrace
+  condition: evt.type = ptrace and container.id != host and evt.arg.request = PTRACE_ATTACH
+  output: ptrace killed (container=%container.id)
+  priority: CRITICAL
+  action: kill
+- rule: Deny setuid root
+  desc: a container process asks for uid 0
+  condition: evt.type = setuid and container.id != host and evt.arg.uid = 0
+  output: setuid 0 denied (container=%container.id)
+  priority: CRITICAL
+  action: deny
+EOF
+
+# The container makes each move once, says after each what the helper's status was, then
+# stays up so that the test can look into its mount namespace.
+SCRIPT="mkdir -p /mnt/vigil-kill
+echo '== mount'; vigil-helper mount $WORD /mnt/vigil-kill tmpfs 0; echo \"status \$?\"
+echo '== ptrace'; vigil-helper ptrace_attach; echo \"status \$?\"
+echo '== setuid'; vigil-helper setuid 0; echo \"status \$?\"
+echo '== done'
+exec sleep 600"
+
+# start_container LABEL [OPTION...] : starts SCRIPT in a new container and waits until it has
+# made its moves. Sets CID, CPID (its init on the host) and LOGS.
+start_container() {
+	local label=$1 id
+	shift
+	id=$(docker run -d --network none --cap-add SYS_ADMIN --cap-add SYS_PTRACE \
+		--security-opt apparmor=unconfined "$@" "$IMAGE" /bin/sh -c "$SCRIPT" 2>&1) ||
+		tap_bail "$label: docker run" "$id"
+	CID=$(docker inspect -f '{{.Id}}' "$id")
+	on_exit docker rm -f "$CID"
+	if ! wait_until 60 container_done "$CID"; then
+		docker logs "$CID" >"$T/$label.log" 2>&1
+		tap_bail "$label: the container made its moves" "$(cat "$T/$label.log")"
+	fi
+	LOGS=$(docker logs "$CID" 2>&1)
+	CPID=$(docker inspect -f '{{.State.Pid}}' "$CID")
+}
+
+container_done() {
+	docker logs "$1" 2>&1 | grep -q '^== done$'
+}
+
+# mounted PID DIR : DIR is a mount point in PID's mount namespace.
+mounted() {
+	awk -v dir="$2" '$5 == dir { found = 1 } END { exit !found }' "/proc/$1/mountinfo"
+}
+
+not_mounted() {
+	! mounted "$@"
+}
+
+JSON_DEFS='
+	def alerts($rule): .[] | select(.type == "alert" and .rule == $rule);
+	def one($stream): [$stream] | if length == 1 then .[0] else error("\(length) alerts, not 1") end;'
+JSON_SHOW='.type == "alert"'
+
+# ---- run 1: enforcement on ----
+
+out=$T/on.jsonl
+vigil_start "$out" -r "$RULES" || tap_bail "vigil starts with the kill and deny rules"
+tap_check "start: deny falls back to kill, said at start" \
+	grep -q "rule 'Deny setuid root'.*deny.*kill" "$VIGIL_OUT.err"
+
+start_container on
+assert_eq "$(output_section mount)" "status 137" \
+	"container mount: the helper never returns from mount(2) (no result printed) and dies of SIGKILL"
+assert_eq "$(output_section ptrace | grep -v '^pid ')" "status 137" \
+	"container ptrace: the helper dies of SIGKILL inside PTRACE_ATTACH"
+assert_eq "$(output_section setuid)" "status 137" \
+	"container setuid(0): the deny rule, without BPF-LSM, kills"
+if wait_until 10 not_mounted "$CPID" /mnt/vigil-kill; then
+	tap_ok "container mount: /mnt/vigil-kill is not mounted afterwards in the container"
+else
+	tap_fail "container mount: /mnt/vigil-kill is not mounted afterwards in the container" \
+		"$(grep vigil-kill "/proc/$CPID/mountinfo")"
+fi
+tap_check "container mount: the agent says it took down the mount the kill could not stop" \
+	grep -q "undid.*/mnt/vigil-kill" "$VIGIL_OUT.err"
+
+# The host, outside the container scope: the same calls succeed.
+mkdir -p "$T/hostmnt"
+assert_eq "$("$HELPER" mount "$WORD" "$T/hostmnt" tmpfs 0 2>&1)" "ok 0" "host mount: succeeds"
+tap_check "host mount: it is there" mounted $$ "$T/hostmnt"
+umount "$T/hostmnt"
+assert_eq "$("$HELPER" setuid 0 2>&1)" "ok 0" "host setuid(0): succeeds"
+
+vigil_stop || tap_fail "vigil exits cleanly"
+assert_json "$out" --arg cid "$CID" 'one(alerts("Kill mounts of vigil-kill")) |
+	.verdict == "killed" and .mechanism == "tracepoint" and .container.id == $cid[0:12] and
+	.event.result == 0' \
+	"container mount: one alert, verdict killed, mechanism tracepoint"
+assert_json "$out" 'one(alerts("Kill ptrace attach")) | .verdict == "killed" and .mechanism == "tracepoint"' \
+	"container ptrace: one alert, verdict killed, mechanism tracepoint"
+assert_json "$out" 'one(alerts("Deny setuid root")) | .verdict == "killed" and .mechanism == "tracepoint"' \
+	"container setuid(0): one alert, verdict killed (deny fell back to kill)"
+assert_json "$out" '[.[] | select(.type == "mount" and (.args.source // "") == "'"$WORD"'"
+	and .container == null)] | length == 1' \
+	"host mount: reported as the host's, not in the rule's scope"
+assert_json "$out" '[.[] | select(.type == "alert" and .verdict != null and .container == null)] | length == 0' \
+	"no verdict on anything of the host's"
+docker rm -f "$CID" >/dev/null 2>&1
+
+# ---- run 2: --enforce=off ----
+
+out=$T/off.jsonl
+vigil_start "$out" -r "$RULES" --enforce=off || tap_bail "vigil starts with --enforce=off"
+start_container off
+assert_eq "$(output_section mount)" $'ok 0\nstatus 0' "--enforce=off: the container's mount succeeds"
+tap_check "--enforce=off: the mount stays" mounted "$CPID" /mnt/vigil-kill
+assert_eq "$(output_section setuid)" $'ok 0\nstatus 0' "--enforce=off: setuid(0) succeeds"
+vigil_stop || tap_fail "vigil exits cleanly"
+assert_json "$out" 'one(alerts("Kill mounts of vigil-kill")) | .verdict == "would kill" and
+	.mechanism == "tracepoint"' "--enforce=off: the mount's alert says would kill"
+assert_json "$out" 'one(alerts("Deny setuid root")) | .verdict == "would kill"' \
+	"--enforce=off: the setuid alert says would kill (deny would have fallen back to kill)"
+assert_json "$out" 'one(alerts("Kill ptrace attach")) | .verdict == "would kill"' \
+	"--enforce=off: the ptrace alert says would kill"
+
+tap_done
