@@ -47,7 +47,8 @@ SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 # Debian packages for the build, then for the tests.
 BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
               libcurl4-openssl-dev libyaml-dev
-TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl rsyslog
+TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl rsyslog \
+              qemu-system-x86
 
 .PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
 .DEFAULT_GOAL := all
@@ -187,6 +188,8 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d)
+
+include tests/vm/vm.mk
 
 # The x86_64 system call names, from the kernel's uapi header, for "the syscall that asked".
 UNISTD_H ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/include/asm/unistd_64.h))

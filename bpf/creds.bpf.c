@@ -184,6 +184,24 @@ static __always_inline bool take_kept_at_entry(struct creds_before *before)
 }
 
 /*
+ * The id a set*id call asks for, as enforcement checks it (VIGIL_CHECK_ARG_UID):
+ * setuid's uid, setreuid's and setresuid's effective id, setfsuid's fs id;
+ * the gid family's likewise.
+ */
+static __always_inline __u32 asked_id(__u16 type, const __u32 asked[3])
+{
+	switch (type) {
+	case VIGIL_EVENT_SETREUID:
+	case VIGIL_EVENT_SETREGID:
+	case VIGIL_EVENT_SETRESUID:
+	case VIGIL_EVENT_SETRESGID:
+		return asked[1];
+	default:
+		return asked[0];
+	}
+}
+
+/*
  * A set*id record: args[0..2] what was asked (unused ones 0), args[3..6] the
  * ids before, args[7..10] after (CRED_ROW in user/event_schema.c). Takes
  * values, so that a BPF-LSM variant (task_fix_setuid sees both creds) can
@@ -208,7 +226,7 @@ static __always_inline void report_id_change(__u16 type, long result, const __u3
 	e->args[8] = after->effective;
 	e->args[9] = after->saved;
 	e->args[10] = after->fs;
-	syscall_event_submit(s, e);
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .arg_uid = asked_id(type, asked) }, true);
 }
 
 /*
@@ -348,21 +366,26 @@ filtered:
  * namespace it is checked against (the initial one: a privilege over the whole
  * machine). result: 0 granted, -EPERM denied, as the capability module
  * decided (another LSM may still deny). syscall_nr (syscall_event_begin):
- * the system call the task is in, the one that asked. Takes values, so that
- * a BPF-LSM variant (the capable hook) can share it with
- * capable_check_wanted.
+ * the system call the task is in, the one that asked. hook, verdict: what
+ * enforcement decided (capable_decide); a record with a verdict is sent
+ * whatever the filters say.
  */
-static __always_inline void report_capable(int cap, int result, struct user_namespace *target_ns)
+static __always_inline void report_capable(int cap, int result, struct user_namespace *target_ns, __u8 hook,
+					   __u8 verdict)
 {
 	struct vigil_syscall_event *e;
 	struct vigil_scratch *s;
 
-	e = syscall_event_begin(&s, VIGIL_EVENT_CAPABLE, result);
+	e = syscall_event_begin_as(&s, VIGIL_EVENT_CAPABLE, result, verdict == VIGIL_VERDICT_NONE);
 	if (!e)
 		return;
 	e->args[0] = cap;
 	e->args[1] = BPF_CORE_READ(target_ns, ns.inum);
-	syscall_event_submit(s, e);
+	if (verdict) {
+		e->hdr.hook = hook;
+		e->hdr.verdict = verdict;
+	}
+	syscall_event_send(s, e);
 }
 
 /*
@@ -438,16 +461,52 @@ static __always_inline bool is_memory_accounting_check(void *ctx, int cap)
 	return holds_own_mmap_lock_for_writing(bpf_get_current_task_btf()) || called_for_accounting(ctx);
 }
 
+/*
+ * Enforcement on a capability check. The check is decided only where the
+ * capable LSM hook would see it: the task's own credentials, and not the
+ * memory accounting checks (cap_vm_enough_memory calls cap_capable directly,
+ * with no LSM hook). This tracepoint fires inside the capability module,
+ * which runs before the BPF LSM: where the capable LSM hook is attached and
+ * the capability module granted the check (result 0), that hook runs next,
+ * makes the same decision (it is deterministic) and acts, so this only
+ * stamps its verdict with hook=LSM. Otherwise no BPF LSM program sees the
+ * check and this tracepoint acts itself (a kill).
+ */
+static __always_inline void capable_decide(void *ctx, int cap, int result, const struct cred *cred, __u8 *hook,
+					   __u8 *verdict)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct enforce_input in = { .cap = cap };
+	struct enforce_decision d;
+
+	if (!enforce_may_decide(VIGIL_EVENT_CAPABLE, task) || (__u64)cred != (__u64)task->real_cred ||
+	    is_memory_accounting_check(ctx, cap))
+		return;
+	d = enforce_decide(VIGIL_EVENT_CAPABLE, task, &in);
+	if (result == 0 && enforce_lsm_decides(VIGIL_EVENT_CAPABLE)) {
+		*hook = VIGIL_HOOK_LSM;
+		*verdict = enforce_verdict(d, true);
+	} else {
+		*hook = VIGIL_HOOK_TRACEPOINT;
+		*verdict = enforce_act(d, false);
+	}
+}
+
 SEC("tp_btf/cap_capable")
 int BPF_PROG(vigil_capable, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	if (!capable_check_wanted(cap, cred))
-		return 0;
-	if (is_memory_accounting_check(ctx, cap)) {
-		count_filtered(VIGIL_EVENT_CAPABLE);
-		return 0;
+	__u8 hook = 0, verdict = VIGIL_VERDICT_NONE;
+
+	capable_decide(ctx, cap, ret, cred, &hook, &verdict);
+	if (verdict == VIGIL_VERDICT_NONE) {
+		if (!capable_check_wanted(cap, cred))
+			return 0;
+		if (is_memory_accounting_check(ctx, cap)) {
+			count_filtered(VIGIL_EVENT_CAPABLE);
+			return 0;
+		}
 	}
-	report_capable(cap, ret, target_ns);
+	report_capable(cap, ret, target_ns, hook, verdict);
 	return 0;
 }

@@ -15,6 +15,10 @@
 
 /* ---- another process's memory ---- */
 
+/* UAPI values (vmlinux.h has no macros). */
+#define PTRACE_ATTACH 16
+#define PTRACE_SEIZE 0x4206
+
 static __always_inline void report_ptrace(long result, long request, long pid, __u64 addr, __u64 data)
 {
 	struct vigil_scratch *s;
@@ -27,7 +31,12 @@ static __always_inline void report_ptrace(long result, long request, long pid, _
 	e->args[1] = pid;
 	e->args[2] = addr;
 	e->args[3] = data;
-	syscall_event_submit(s, e);
+	/*
+	 * Only an attach reaches the ptrace_access_check LSM hook; requests on a
+	 * tracee already attached (and PTRACE_TRACEME) are decided here.
+	 */
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .value = request },
+				     request == PTRACE_ATTACH || request == PTRACE_SEIZE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_ptrace")
@@ -187,7 +196,7 @@ static __always_inline void report_bpf(long result, long cmd, __u64 size, __u32 
 	e->args[0] = cmd;
 	e->args[1] = size;
 	e->args[2] = object_type;
-	syscall_event_submit(s, e);
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .value = cmd }, true);
 }
 
 /* bpf(cmd, attr, size) */

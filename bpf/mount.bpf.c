@@ -28,7 +28,20 @@ static __always_inline void report_mount(long result, const char *source, const 
 	syscall_event_user_str(s, e, 0, source);
 	syscall_event_user_str(s, e, 1, target);
 	syscall_event_user_str(s, e, 2, fstype);
-	syscall_event_submit(s, e);
+	/*
+	 * Decided on the strings as the call was given them: the target is not
+	 * resolved here (a relative target stays relative), unlike the LSM
+	 * hook's, which is the path the kernel looked up.
+	 */
+	syscall_event_submit_decided(s, e,
+				     &(struct enforce_input){
+					     .str = { [VIGIL_STR_PATH] = target,
+						      [VIGIL_STR_SOURCE] = source,
+						      [VIGIL_STR_FSTYPE] = fstype },
+					     .user_strs = (1u << VIGIL_STR_PATH) | (1u << VIGIL_STR_SOURCE) |
+							  (1u << VIGIL_STR_FSTYPE),
+				     },
+				     true);
 }
 
 static __always_inline void report_umount2(long result, const char *target, __u64 flags)

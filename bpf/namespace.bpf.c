@@ -100,7 +100,7 @@ static __always_inline void report_setns(long result, int fd, __u64 nstype)
 		e->args[2] = namespace_type(ns);
 		e->args[3] = BPF_CORE_READ(ns, inum);
 	}
-	syscall_event_submit(s, e);
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .flags = nstype }, true);
 }
 
 static __always_inline void report_unshare(long result, __u64 flags)
@@ -111,7 +111,7 @@ static __always_inline void report_unshare(long result, __u64 flags)
 	if (!e)
 		return;
 	e->args[0] = flags;
-	syscall_event_submit(s, e);
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .flags = flags }, true);
 }
 
 /* clone or clone3 (type) with these flags; result is the child's pid in the caller's pid namespace. */
@@ -120,15 +120,40 @@ static __always_inline void report_clone(__u16 type, long result, __u64 flags)
 	struct vigil_scratch *s;
 	struct vigil_syscall_event *e;
 
-	if (!(flags & CLONE_NEW_ANY)) {
-		count_filtered(type);
-		return;
-	}
-	e = syscall_event_begin(&s, type, result);
+	/* A plain fork is no event, but a policy may still decide on it. */
+	e = syscall_event_begin_as(&s, type, result, flags & CLONE_NEW_ANY);
 	if (!e)
 		return;
 	e->args[0] = flags;
-	syscall_event_submit(s, e);
+	syscall_event_submit_decided(s, e, &(struct enforce_input){ .flags = flags }, true);
+}
+
+/*
+ * The new child leaves clone and clone3 too, returning 0. When the caller is
+ * killed for the call, so must the child be, or it would live on with what
+ * the call gave it (new namespaces): it makes the caller's decision again,
+ * silently (the caller's record is the one sent). It has the caller's
+ * credentials and registers, and its process state was copied at fork.
+ * Every fork's child passes here: the policy is asked before anything is read.
+ */
+static __always_inline bool clone_child_may_be_decided(__u16 type)
+{
+	return enforce_may_decide(type, bpf_get_current_task_btf()) && !enforce_lsm_decides(type);
+}
+
+static __always_inline void decide_clone_child(__u16 type, __u64 flags)
+{
+	struct enforce_input in = { .flags = flags };
+
+	enforce_act(enforce_decide(type, bpf_get_current_task_btf(), &in), false);
+}
+
+/* The flags of clone3: the first field of the caller's struct clone_args; unreadable counts as none. */
+static __always_inline __u64 clone3_flags(void)
+{
+	struct clone_args *uargs = (void *)syscall_arg(0);
+
+	return uargs ? BPF_CORE_READ_USER(uargs, flags) : 0;
 }
 
 /* ---- the tracepoint programs ---- */
@@ -157,22 +182,20 @@ int vigil_unshare(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_exit_clone")
 int vigil_clone(struct trace_event_raw_sys_exit *ctx)
 {
-	if (ctx->ret == 0)
-		return 0;
 	/* The low byte of clone's flags is the child's exit signal (CSIGNAL), not a flag. */
-	report_clone(VIGIL_EVENT_CLONE, ctx->ret, syscall_arg(0) & ~CSIGNAL);
+	if (ctx->ret != 0)
+		report_clone(VIGIL_EVENT_CLONE, ctx->ret, syscall_arg(0) & ~CSIGNAL);
+	else if (clone_child_may_be_decided(VIGIL_EVENT_CLONE))
+		decide_clone_child(VIGIL_EVENT_CLONE, syscall_arg(0) & ~CSIGNAL);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_clone3")
 int vigil_clone3(struct trace_event_raw_sys_exit *ctx)
 {
-	struct clone_args *uargs;
-
-	if (ctx->ret == 0)
-		return 0;
-	/* The flags are the first field of the caller's struct clone_args; unreadable counts as none. */
-	uargs = (void *)syscall_arg(0);
-	report_clone(VIGIL_EVENT_CLONE3, ctx->ret, uargs ? BPF_CORE_READ_USER(uargs, flags) : 0);
+	if (ctx->ret != 0)
+		report_clone(VIGIL_EVENT_CLONE3, ctx->ret, clone3_flags());
+	else if (clone_child_may_be_decided(VIGIL_EVENT_CLONE3))
+		decide_clone_child(VIGIL_EVENT_CLONE3, clone3_flags());
 	return 0;
 }

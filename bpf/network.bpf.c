@@ -46,11 +46,8 @@ static __always_inline void report_socket(long result, long domain, long type, l
 	struct vigil_scratch *s;
 	struct vigil_syscall_event *e;
 
-	if (domain < 0 || domain >= 64 || !(socket_family_mask() & (1ull << domain))) {
-		count_filtered(VIGIL_EVENT_SOCKET);
-		return;
-	}
-	e = syscall_event_begin(&s, VIGIL_EVENT_SOCKET, result);
+	e = syscall_event_begin_as(&s, VIGIL_EVENT_SOCKET, result,
+				   domain >= 0 && domain < 64 && (socket_family_mask() & (1ull << domain)));
 	if (!e)
 		return;
 	e->args[0] = domain;
@@ -126,11 +123,7 @@ static __always_inline void report_connect(long result, long fd, const void *uad
 
 	/* Left zero when unreadable: the call failed with EFAULT and is not watched. */
 	bpf_probe_read_user(&family, sizeof(family), uaddr);
-	if (!connect_family_watched(family)) {
-		count_filtered(VIGIL_EVENT_CONNECT);
-		return;
-	}
-	e = syscall_event_begin(&s, VIGIL_EVENT_CONNECT, result);
+	e = syscall_event_begin_as(&s, VIGIL_EVENT_CONNECT, result, connect_family_watched(family));
 	if (!e)
 		return;
 	e->args[0] = fd;

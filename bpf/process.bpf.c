@@ -5,6 +5,7 @@
  */
 #include "vigil.bpf.h"
 #include "path.bpf.h"
+#include "enforce.bpf.h"
 
 /* Store the string tail of an exec record; returns the tail's length. */
 static __always_inline __u32 store_exec_tail(struct vigil_scratch *s, struct task_struct *task,
@@ -166,6 +167,33 @@ static __always_inline void mark_execed(struct task_struct *task)
 		state->flags |= VIGIL_TASK_EXECED;
 }
 
+/*
+ * Enforcement on an exec that happened: where the LSM hook decides execs, the
+ * verdict it left (a dry run's: an exec it denied never gets here); else the
+ * decision on the program loaded, by its path as the task's root sees it,
+ * carried out here (a kill: the new image never runs an instruction). Uses
+ * s->path.
+ */
+static __always_inline __u8 exec_decide(struct vigil_scratch *s, struct task_struct *task, struct file *exe,
+					__u8 *hook)
+{
+	struct enforce_input in = {};
+	bool truncated = false;
+	__u64 pos;
+
+	if (!enforce_may_decide(VIGIL_EVENT_EXEC, task))
+		return VIGIL_VERDICT_NONE;
+	if (enforce_lsm_decides(VIGIL_EVENT_EXEC)) {
+		*hook = VIGIL_HOOK_LSM;
+		return enforce_take_verdict(VIGIL_EVENT_EXEC);
+	}
+	*hook = VIGIL_HOOK_TRACEPOINT;
+	/* f_path is const in recent kernels; path_build only reads it. */
+	pos = path_build(s, (struct path *)&exe->f_path, &task->fs->root, &truncated);
+	in.str[VIGIL_STR_PATH] = &s->path[pos & (VIGIL_PATH_MAX - 1)];
+	return enforce_act(enforce_decide(VIGIL_EVENT_EXEC, task, &in), false);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -173,24 +201,35 @@ int BPF_PROG(vigil_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	struct vigil_scratch *s;
 	struct file *exe;
 	__u32 tail_len;
+	__u8 hook = VIGIL_HOOK_TRACEPOINT, verdict;
+	bool wanted;
 
 	mark_execed(task);
-	if (filter_out_task(task)) {
+	/* A task filtered out is still decided on, and its exec sent when the decision acted. */
+	wanted = !filter_out_task(task);
+	if (!wanted && !enforce_may_decide(VIGIL_EVENT_EXEC, task)) {
 		count_filtered(VIGIL_EVENT_EXEC);
 		return 0;
 	}
 	s = scratch_space();
 	if (!s)
 		return 0;
+	/* bprm->file is what the kernel loaded: for a script, its interpreter. */
+	exe = BPF_CORE_READ(bprm, file);
+	verdict = exec_decide(s, task, exe, &hook);
+	if (!wanted && verdict == VIGIL_VERDICT_NONE) {
+		count_filtered(VIGIL_EVENT_EXEC);
+		return 0;
+	}
 	e = (void *)s->record;
 	fill_header(&e->hdr, VIGIL_EVENT_EXEC, task);
+	if (verdict) {
+		e->hdr.hook = hook;
+		e->hdr.verdict = verdict;
+	}
 	e->argc = BPF_CORE_READ(bprm, argc);
 	e->old_tid = old_pid;
-	/*
-	 * bprm->file is what the kernel loaded: for a script, its interpreter
-	 * (the script is exec.filename). Before the tail: both use s->path.
-	 */
-	exe = BPF_CORE_READ(bprm, file);
+	/* The script, if any, is exec.filename. Before the tail: both use s->path. */
 	e->exe_flags = exe_origin(s, task, exe);
 	e->tty = task_tty(task);
 	if (e->tty)

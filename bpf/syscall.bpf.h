@@ -25,6 +25,7 @@
 
 #include "vigil.bpf.h"
 #include "path.bpf.h"
+#include "enforce.bpf.h"
 
 /* The current task's user registers as they were when it entered the kernel. */
 static __always_inline struct pt_regs *current_user_regs(void)
@@ -78,15 +79,22 @@ static __always_inline __u32 current_syscall_nr(void)
  * filtered out (the host, unless host monitoring is on; the agent itself), so
  * nothing more is done for it. *sp receives the scratch space that holds the
  * record, for the helpers below.
+ *
+ * wanted: false when the caller's own filter drops the operation (a path not
+ * watched, a plain fork). Such a record, or one of a task filtered out, is
+ * still built when the enforcement policy has terms for the type, and sent
+ * only if a decision acted on it: the record of a kill is never filtered.
  */
-static __always_inline struct vigil_syscall_event *syscall_event_begin(struct vigil_scratch **sp,
-								       __u16 type, long result)
+static __always_inline struct vigil_syscall_event *syscall_event_begin_as(struct vigil_scratch **sp, __u16 type,
+									  long result, bool wanted)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vigil_syscall_event *e;
 	struct vigil_scratch *s;
 
-	if (filter_out_task(task)) {
+	if (wanted && filter_out_task(task))
+		wanted = false;
+	if (!wanted && !enforce_may_decide(type, task)) {
 		count_filtered(type);
 		return NULL;
 	}
@@ -108,8 +116,15 @@ static __always_inline struct vigil_syscall_event *syscall_event_begin(struct vi
 		e->strs[i].len = 0;
 	}
 	s->tail_used = 0;
+	s->unwanted = !wanted;
 	*sp = s;
 	return e;
+}
+
+static __always_inline struct vigil_syscall_event *syscall_event_begin(struct vigil_scratch **sp, __u16 type,
+								       long result)
+{
+	return syscall_event_begin_as(sp, type, result, true);
 }
 
 /*
@@ -209,13 +224,40 @@ static __always_inline void syscall_event_path(struct vigil_scratch *s, struct v
 	tail_commit(s, &e->strs[slot], off, (long)len + 1);
 }
 
-/* Send the record at its real size. */
-static __always_inline void syscall_event_submit(struct vigil_scratch *s, struct vigil_syscall_event *e)
+/*
+ * Send the record at its real size; a record begun unwanted only if
+ * enforcement gave it a verdict.
+ */
+static __always_inline void syscall_event_send(struct vigil_scratch *s, struct vigil_syscall_event *e)
 {
 	__u64 size = sizeof(*e) + s->tail_used;
 
+	if (s->unwanted && e->hdr.verdict == VIGIL_VERDICT_NONE) {
+		count_filtered(e->hdr.type);
+		return;
+	}
 	e->hdr.size = size;
 	submit(e, size, e->hdr.type);
+}
+
+/*
+ * Decide on the operation (enforce.bpf.h) with the inputs `in`, stamp the
+ * verdict, and send the record. lsm_covers: false for a call of an
+ * LSM-decided type that never reaches the LSM hook (see enforce_at_tracepoint).
+ */
+static __always_inline void syscall_event_submit_decided(struct vigil_scratch *s, struct vigil_syscall_event *e,
+							 const struct enforce_input *in, bool lsm_covers)
+{
+	enforce_at_tracepoint(&e->hdr, e->hdr.type, lsm_covers, in);
+	syscall_event_send(s, e);
+}
+
+/* The same for an operation decided on its type, scope and caller alone. */
+static __always_inline void syscall_event_submit(struct vigil_scratch *s, struct vigil_syscall_event *e)
+{
+	struct enforce_input in = {};
+
+	syscall_event_submit_decided(s, e, &in, true);
 }
 
 #endif /* VIGIL_SYSCALL_BPF_H */

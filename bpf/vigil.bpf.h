@@ -12,6 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "vigil_event.h"
+#include "vigil_enforce.h"
 
 /* ---- maps (defined in maps.bpf.c) ---- */
 
@@ -43,8 +44,19 @@ struct vigil_scratch {
 	__u32 path_pos;
 	/* Bytes of a syscall record's tail in use, kept here for the same reason. */
 	__u32 tail_used;
+	/*
+	 * The record being built is sent only if enforcement gives it a verdict:
+	 * a filter would have dropped it, but a policy may decide on it (see
+	 * syscall_event_begin_as).
+	 */
+	__u32 unwanted;
+	__u32 _pad;
+	/* The key of a string lookup in an enforcement trie (enforce.bpf.h). */
+	struct vigil_enforce_str_key str_key;
+	/* Room for the NUL that bpf_probe_read_*_str writes after a full str_key.data. */
+	char str_key_spill;
 	/* The record, cast to its event type. */
-	__u8 record[VIGIL_EVENT_SIZE_MAX];
+	__u8 record[VIGIL_EVENT_SIZE_MAX] __attribute__((aligned(8)));
 };
 struct vigil_scratch_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -63,6 +75,11 @@ extern struct vigil_scratch_map scratch SEC(".maps");
  * processes that already run.
  */
 #define VIGIL_TASK_EXECED (1u << 0)
+/*
+ * The agent's own process, and everything it forks (the fork program copies
+ * the flags): never decided on by enforcement. Set by the agent at start.
+ */
+#define VIGIL_TASK_AGENT (1u << 1)
 
 struct vigil_task_state {
 	__u32 flags;

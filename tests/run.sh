@@ -1,7 +1,7 @@
 #!/bin/bash
 # The one test runner: `make test` (and make unit-test, fuzz-test, integration-test) call it.
 #
-#   OUTPUT=build tests/run.sh [unit|fuzz|integration ...]     (default: all three, in that order)
+#   OUTPUT=build tests/run.sh [unit|fuzz|integration|vm ...]  (default: all four, in that order)
 #
 # unit         every $OUTPUT/tests/test_* (cmocka, under ASan/UBSan) with TAP output; each
 #              `ok` / `not ok` line counts, and a program that exits non-zero without a `not ok`
@@ -10,6 +10,9 @@
 #              plus tests/fuzz/corpus/<name>/; each program is one pass or failure.
 # integration  every tests/integration/test_*.sh under bash; each prints TAP lines that count.
 #              Exit 77 means the script skipped as a whole (it says why on a `# SKIP` line).
+# vm           tests/vm/test_vm.sh, counted as an integration script: it boots Debian's 6.1
+#              kernel under qemu (BPF-LSM on) once per tests/vm/guest/*.sh and relays their TAP
+#              lines. Needs $OUTPUT/vm/ (make vm).
 #
 # A skip (a TAP `# SKIP` line, or exit 77) is counted as skipped, but as a failure when CI=true:
 # CI runs as root, where every test must run.
@@ -18,8 +21,8 @@
 # `, N skipped` when there were skips). Exit status 1 when anything failed, else 0.
 #
 # Environment: OUTPUT (build folder, default build; relative to the current folder), CI,
-# UNIT_TIMEOUT, FUZZ_TIMEOUT, INTEGRATION_TIMEOUT (seconds per program; a program that runs
-# longer is a failure).
+# UNIT_TIMEOUT, FUZZ_TIMEOUT, INTEGRATION_TIMEOUT, VM_SUITE_TIMEOUT (seconds per program, the whole vm
+# suite for VM_SUITE_TIMEOUT; a program that runs longer is a failure).
 
 set -u
 
@@ -37,6 +40,7 @@ cd "$REPO" || exit 1
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-300}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-300}
 INTEGRATION_TIMEOUT=${INTEGRATION_TIMEOUT:-1200}
+VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-1200}
 FUZZ_RUNS=50000
 FUZZ_SECONDS=30
 
@@ -50,7 +54,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 usage() {
-	echo "usage: OUTPUT=build tests/run.sh [unit|fuzz|integration ...]" >&2
+	echo "usage: OUTPUT=build tests/run.sh [unit|fuzz|integration|vm ...]" >&2
 	exit 2
 }
 
@@ -198,38 +202,52 @@ run_fuzz() {
 	suite_footer fuzz $((PASSED - p0)) $((FAILED - f0)) $((SKIPPED - s0))
 }
 
+# run_tap_script SCRIPT TIMEOUT : runs SCRIPT under bash and counts its TAP lines; exit 77 is a
+# skip of the whole script.
+run_tap_script() {
+	local script=$1 timeout=$2 name status log reason
+	name=$(basename "$script" .sh)
+	log=$LOGS/$name.log
+	echo "-- $name"
+	run_logged "$log" "$timeout" bash "$script"
+	status=$?
+	if [ "$status" -eq 77 ]; then
+		reason=$(sed -n 's/^.*#[[:space:]]*[Ss][Kk][Ii][Pp][[:space:]]*//p' "$log" | tail -n 1)
+		skip "$name" "${reason:-exit 77 without a reason}"
+		return
+	fi
+	count_tap "$name" "$log"
+	if [ "$status" -ne 0 ] && [ "$TAP_NOT_OK" -eq 0 ]; then
+		fail "$name" "$(status_text "$status") without a failing test (output above)"
+	elif [ "$status" -eq 0 ] && [ "$TAP_RESULTS" -eq 0 ]; then
+		fail "$name" "ran no test"
+	fi
+}
+
 run_integration() {
-	local script name status log reason p0=$PASSED f0=$FAILED s0=$SKIPPED ran=0
+	local script p0=$PASSED f0=$FAILED s0=$SKIPPED ran=0
 	suite_header "integration: tests/integration/test_*.sh"
 	for script in tests/integration/test_*.sh; do
 		[ -f "$script" ] || continue
-		name=$(basename "$script" .sh)
-		log=$LOGS/$name.log
 		ran=$((ran + 1))
-		echo "-- $name"
-		run_logged "$log" "$INTEGRATION_TIMEOUT" bash "$script"
-		status=$?
-		if [ "$status" -eq 77 ]; then
-			reason=$(sed -n 's/^.*#[[:space:]]*[Ss][Kk][Ii][Pp][[:space:]]*//p' "$log" | tail -n 1)
-			skip "$name" "${reason:-exit 77 without a reason}"
-			continue
-		fi
-		count_tap "$name" "$log"
-		if [ "$status" -ne 0 ] && [ "$TAP_NOT_OK" -eq 0 ]; then
-			fail "$name" "$(status_text "$status") without a failing test (output above)"
-		elif [ "$status" -eq 0 ] && [ "$TAP_RESULTS" -eq 0 ]; then
-			fail "$name" "ran no test"
-		fi
+		run_tap_script "$script" "$INTEGRATION_TIMEOUT"
 	done
 	[ $ran -gt 0 ] || echo "(no integration tests in tests/integration)"
 	suite_footer integration $((PASSED - p0)) $((FAILED - f0)) $((SKIPPED - s0))
 }
 
+run_vm() {
+	local p0=$PASSED f0=$FAILED s0=$SKIPPED
+	suite_header "vm: tests/vm/guest/*.sh on Debian's 6.1 kernel under qemu, BPF-LSM on"
+	run_tap_script tests/vm/test_vm.sh "$VM_SUITE_TIMEOUT"
+	suite_footer vm $((PASSED - p0)) $((FAILED - f0)) $((SKIPPED - s0))
+}
+
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit fuzz integration)
+[ ${#suites[@]} -gt 0 ] || suites=(unit fuzz integration vm)
 for suite in "${suites[@]}"; do
 	case $suite in
-	unit | fuzz | integration) ;;
+	unit | fuzz | integration | vm) ;;
 	*) usage ;;
 	esac
 done

@@ -13,6 +13,8 @@
 #include "alerting.h"
 #include "clock.h"
 #include "decode.h"
+#include "enforce.h"
+#include "enforce_undo.h"
 #include "event_schema.h"
 #include "loader.h"
 #include "log.h"
@@ -78,6 +80,7 @@ struct agent_rules {
 	size_t n_files;
 	struct rule_set *set;
 	struct rule_engine *engine; /* NULL: --no-rules */
+	struct enforce_policy policy; /* the deny and kill rules, compiled for the kernel */
 };
 
 static const char *rules_files_text(const struct agent_rules *r, char *buf, size_t size)
@@ -130,6 +133,92 @@ static int rules_kernel_needs(const struct rule_engine *engine, struct rule_kern
 	return 0;
 }
 
+static void log_enforce_error(const char *message, void *ctx)
+{
+	(void)ctx;
+	log_error("%s", message);
+}
+
+/*
+ * The deny and kill rules of engine, compiled for the kernel into *policy.
+ * 0, or -EINVAL when a rule cannot be decided there (each said on stderr),
+ * or -ENOMEM.
+ */
+static int rules_enforce_policy(const struct rule_engine *engine, struct enforce_policy *policy)
+{
+	int failed = enforce_compile(engine, policy, log_enforce_error, NULL);
+
+	if (failed < 0) {
+		log_error("out of memory while compiling the deny and kill rules for the kernel");
+		return failed;
+	}
+	if (failed) {
+		log_error("%d deny or kill rule%s cannot be enforced in the kernel (above)", failed,
+			  failed == 1 ? "" : "s");
+		enforce_policy_free(policy);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *type_names(uint64_t types, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int t = 1; t < VIGIL_EVENT_TYPE_MAX && t < 64 && used < size; t++) {
+		int n;
+
+		if (!(types & (1ull << t)))
+			continue;
+		n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", event_type_name(t));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/*
+ * Say what enforcement will do: how many rules, the mode, and for each deny
+ * rule the operations no LSM hook decides here, where it falls back to kill.
+ */
+static void log_enforcement(const struct rule_engine *engine, const struct enforce_policy *policy,
+			    uint64_t lsm_types, bool off)
+{
+	char names[512];
+
+	if (!policy->n_deny_rules && !policy->n_kill_rules)
+		return;
+	log_info("enforcement %s: %zu deny and %zu kill rule%s, %zu kernel terms; %s", off ? "off (dry run)" : "on",
+		 policy->n_deny_rules, policy->n_kill_rules, policy->n_kill_rules == 1 ? "" : "s", policy->n_terms,
+		 lsm_types ? "BPF-LSM decides what it has hooks for, the tracepoints the rest (kill only)"
+			   : "no BPF-LSM here: the tracepoints decide, and kill");
+	for (size_t i = 0; i < policy->n_terms; i++) {
+		const struct vigil_enforce_term *t = &policy->terms[i];
+		uint64_t fallback = 0;
+		const struct rule_info *rule;
+		bool said = false;
+
+		if (t->action != VIGIL_ENFORCE_DENY)
+			continue;
+		/* One line per rule, for the types of all its terms. */
+		for (size_t j = 0; j < i; j++)
+			said |= policy->terms[j].rule == t->rule && policy->terms[j].action == VIGIL_ENFORCE_DENY;
+		if (said)
+			continue;
+		for (size_t j = i; j < policy->n_terms; j++)
+			if (policy->terms[j].rule == t->rule && policy->terms[j].action == VIGIL_ENFORCE_DENY)
+				fallback |= policy->terms[j].types & ~lsm_types;
+		if (!fallback)
+			continue;
+		rule = rule_engine_rule(engine, t->rule);
+		log_warn("rule '%s' (action: deny): no LSM hook decides %s here, so it kills the process instead%s",
+			 rule ? rule->def->name : "?", type_names(fallback, names, sizeof(names)),
+			 lsm_types ? "" : " (this kernel does not run BPF-LSM programs)");
+	}
+}
+
 /*
  * Load and compile the rules -r named (or the default file), before anything
  * else is set up: on any error, every message is on stderr and vigil does not
@@ -155,6 +244,8 @@ static int rules_start(const struct agent_options *o, struct agent_rules *r)
 	if (err == -EINVAL)
 		log_error("vigil run refuses to start on a bad rules file (`vigil rules check FILE...` "
 			  "lists every problem)");
+	if (!err)
+		err = rules_enforce_policy(r->engine, &r->policy);
 	if (err)
 		return err;
 	log_rules_loaded(r, "rules");
@@ -166,8 +257,9 @@ static int rules_start(const struct agent_options *o, struct agent_rules *r)
  * is logged and the rules loaded before stay; on success the new rules
  * replace them, after the kernel's filters are widened to what they need.
  */
-static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil_bpf *skel)
+static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil_bpf *skel, bool enforce_off)
 {
+	struct enforce_policy policy = { 0 };
 	struct rule_kernel_needs needs = { 0 };
 	struct rules_summary before;
 	struct rule_engine *engine;
@@ -184,20 +276,26 @@ static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil
 		log_error("the rules did not reload: keeping the %zu rules loaded before", before.loaded);
 		return;
 	}
-	if (rules_kernel_needs(engine, &needs)) {
+	if (rules_kernel_needs(engine, &needs) || rules_enforce_policy(engine, &policy) ||
+	    loader_set_enforce_policy(skel, &policy)) {
 		log_error("keeping the %zu rules loaded before", before.loaded);
+		rule_kernel_needs_free(&needs);
+		enforce_policy_free(&policy);
 		rule_engine_free(engine);
 		rule_set_free(set);
 		return;
 	}
 	loader_feed_rule_needs(skel, &needs);
 	rule_kernel_needs_free(&needs);
+	enforce_policy_free(&r->policy);
 	rule_engine_free(r->engine);
 	rule_set_free(r->set);
 	r->engine = engine;
 	r->set = set;
+	r->policy = policy;
 	p->rules = engine;
 	log_rules_loaded(r, "rules reloaded");
+	log_enforcement(engine, &r->policy, loader_lsm_types(skel), enforce_off);
 	/* The ring of capture on alert was sized at start, for the rules of then. */
 	for (size_t i = 0; i < rule_engine_rule_count(engine); i++) {
 		const struct rule_info *rule = rule_engine_rule(engine, i);
@@ -213,8 +311,49 @@ static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil
 	log_info("paths watched for the rules before stay watched until vigil restarts");
 }
 
+/*
+ * A mount that a tracepoint's kill could not stop (enforce_undo.h): taken
+ * down at once, before the record goes on, and said; an Error alert when it
+ * cannot be.
+ */
+static void undo_killed_mount(struct pipeline *p, const void *data, size_t len)
+{
+	struct vigil_event_header hdr;
+	struct event_view v;
+	char err[512], text[1024];
+	const struct event_str *target;
+
+	if (len < sizeof(hdr))
+		return;
+	memcpy(&hdr, data, sizeof(hdr));
+	if (hdr.type != VIGIL_EVENT_MOUNT || hdr.verdict != VIGIL_VERDICT_KILLED)
+		return;
+	if (event_decode(data, len, &v, err, sizeof(err)) || !enforce_undo_wanted(&v))
+		return;
+	target = &v.syscall.strs[1];
+	switch (enforce_undo_mount("/proc", v.hdr.mntns_ino, v.hdr.tgid, target->ptr, target->len, err,
+				   sizeof(err))) {
+	case UNDO_DONE:
+		log_info("undid the mount on %.*s that pid %u made as it was killed (mount namespace %llu)",
+			 (int)(target->len < 512 ? target->len : 512), target->ptr, v.hdr.tgid,
+			 (unsigned long long)v.hdr.mntns_ino);
+		return;
+	case UNDO_GONE:
+		log_info("the mount pid %u made as it was killed went with its mount namespace", v.hdr.tgid);
+		return;
+	case UNDO_FAILED:
+		break;
+	}
+	snprintf(text, sizeof(text), "pid %u was killed for a mount, but the kill could not stop the mount itself "
+		 "and vigil could not take it down: %s", v.hdr.tgid, err);
+	log_error("%s", text);
+	if (p->alerting)
+		alerting_health(p->alerting, RULE_PRIORITY_ERROR, "vigil: a killed mount stayed", text);
+}
+
 static int handle_record(void *ctx, void *data, size_t len)
 {
+	undo_killed_mount(ctx, data, len);
 	pipeline_handle(ctx, data, len);
 	return 0;
 }
@@ -484,9 +623,17 @@ int agent_run(const struct agent_options *o)
 	if (err)
 		goto cleanup;
 
+	lo.no_lsm = o->no_lsm;
+	lo.enforce_off = o->enforce_off;
 	err = loader_start(&lo, &skel);
 	if (err)
 		goto cleanup;
+	if (rules.engine) {
+		err = loader_set_enforce_policy(skel, &rules.policy);
+		if (err)
+			goto cleanup;
+		log_enforcement(rules.engine, &rules.policy, loader_lsm_types(skel), o->enforce_off);
+	}
 	/* Seed after attaching: a process born in between is in the table either way. */
 	seeded = proc_table_seed(pipeline.procs);
 	if (seeded < 0)
@@ -529,7 +676,7 @@ int agent_run(const struct agent_options *o)
 		}
 		if (reload_requested) {
 			reload_requested = 0;
-			reload_rules(&rules, &pipeline, skel);
+			reload_rules(&rules, &pipeline, skel, o->enforce_off);
 			if (pipeline.alerting)
 				alerting_reopen(pipeline.alerting);
 		}
@@ -586,6 +733,7 @@ cleanup:
 	alerting_stop(pipeline.alerting, SINKS_DRAIN_MS);
 	alerting_free(pipeline.alerting);
 	rule_kernel_needs_free(&needs);
+	enforce_policy_free(&rules.policy);
 	rule_engine_free(rules.engine);
 	rule_set_free(rules.set);
 	return err ? 1 : 0;

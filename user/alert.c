@@ -6,6 +6,7 @@
 
 #include "alert.h"
 #include "container.h"
+#include "enforce.h"
 #include "event_json.h"
 #include "json_writer.h"
 #include "user_names.h"
@@ -166,17 +167,18 @@ static json_t *proc_json(const struct rule_event *rev)
 			 "ancestry", ancestry);
 }
 
-static const char *verdict_name(const struct event_context *ctx)
+/* What enforcement did, and which kind of hook did it: NULL when it did nothing. */
+static const char *verdict_name(const struct event_context *ctx, const char **mechanism)
 {
+	const char *name;
+
+	*mechanism = NULL;
 	if (!ctx->ev)
 		return NULL;
-	switch (ctx->ev->hdr.verdict) {
-	case VIGIL_VERDICT_DENIED:
-		return "denied";
-	case VIGIL_VERDICT_KILLED:
-		return "killed";
-	}
-	return NULL;
+	name = enforce_verdict_name(ctx->ev->hdr.verdict);
+	if (name)
+		*mechanism = enforce_hook_name(ctx->ev->hdr.hook);
+	return name;
 }
 
 /* ---- the record ---- */
@@ -221,7 +223,8 @@ static json_t *match_json(struct rule_engine *engine, const struct rule_match *m
 	const struct rule_info *rule = match->rule;
 	const struct rule_def *def = rule->def;
 	const struct event_context *ctx = match->ev->ctx;
-	const char *verdict = verdict_name(ctx);
+	const char *mechanism;
+	const char *verdict = verdict_name(ctx, &mechanism);
 	json_t *record, *fields;
 
 	rule_engine_format_output(engine, match, output, ALERT_OUTPUT_MAX);
@@ -235,6 +238,8 @@ static json_t *match_json(struct rule_engine *engine, const struct rule_match *m
 			     alert_action_name(rule->action));
 	if (verdict)
 		record_add(&record, "verdict", json_string(verdict));
+	if (mechanism)
+		record_add(&record, "mechanism", json_string(mechanism));
 	record_add(&record, "container", container_json(ctx));
 	record_add(&record, "proc", proc_json(match->ev));
 	record_add(&record, "output_fields", fields);

@@ -5,7 +5,7 @@
  *
  *	{"type":"alert","time":"2026-11-24T09:52:28.240975324Z","hostname":"node1",
  *	 "rule":"Shell in container","priority":"Warning","output":"shell sh in web (id 3f2a...)",
- *	 "tags":["shell"],"source":"syscall","action":"alert","verdict":"denied",
+ *	 "tags":["shell"],"source":"syscall","action":"deny","verdict":"denied","mechanism":"lsm",
  *	 "container":{"id":"3f2a1b4c5d6e","name":"web","image":"nginx:1.27","pod":null,"namespace":null},
  *	 "proc":{"pid":4242,"vpid":7,"name":"sh","exe":"/bin/sh","cmdline":"sh -c id","uid":0,"user":"root",
  *		 "ancestry":[{"pid":4200,"name":"bash","exe":"/bin/bash","cmdline":"bash"},...]},
@@ -15,7 +15,9 @@
  * time is the event's; hostname the agent's (evt.hostname); output is the
  * rule's output with the event's values in; action is vigil's own rule key
  * (alert, deny or kill), verdict what enforcement did (only when it did
- * something). container is null for the host; its name and image are null
+ * something: denied, killed, or with --enforce=off would deny, would kill),
+ * mechanism the kind of hook that decided it (lsm or tracepoint).
+ * container is null for the host; its name and image are null
  * while the Engine API has not named it, pod and namespace outside
  * Kubernetes. proc is the process (null for a container event): exe and
  * cmdline are null when vigil does not know them, user when the id has no

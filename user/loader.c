@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "enforce.h"
 #include "loader.h"
 #include "log.h"
 #include "path_filter.h"
@@ -133,7 +134,9 @@ static void skip_missing_hooks(struct vigil_bpf *skel)
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 
-		if (probe_hook_exists(bpf_program__section_name(prog), why, sizeof(why)))
+		/* The LSM programs are chosen apart (choose_lsm_programs): no event depends on them. */
+		if (!strncmp(bpf_program__section_name(prog), "lsm/", 4) ||
+		    probe_hook_exists(bpf_program__section_name(prog), why, sizeof(why)))
 			continue;
 		bpf_program__set_autoload(prog, false);
 		if (!strncmp(name, "vigil_", 6))
@@ -188,7 +191,8 @@ static void seed_task_state(struct vigil_bpf *skel, uint64_t host_mntns)
 		long pid = strtol(de->d_name, &end, 10);
 		int pidfd;
 
-		if (*end || pid <= 0 || process_is_host(pid, host_mntns))
+		/* The agent's own state is seed_agent_state's. */
+		if (*end || pid <= 0 || pid == getpid() || process_is_host(pid, host_mntns))
 			continue;
 		pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 		if (pidfd < 0)
@@ -199,6 +203,36 @@ static void seed_task_state(struct vigil_bpf *skel, uint64_t host_mntns)
 	}
 	closedir(proc);
 	log_debug("seeded the state of %d running processes", seeded);
+}
+
+/* bpf/vigil.bpf.h */
+#define VIGIL_TASK_EXECED (1u << 0)
+#define VIGIL_TASK_AGENT (1u << 1)
+
+/*
+ * Mark the agent's own process (VIGIL_TASK_AGENT), which the fork program
+ * passes on to everything it forks, so that enforcement never acts on the
+ * agent or on the helpers it runs (enforce_undo's). Before attach: the
+ * children it forks from then on inherit the mark.
+ */
+static int seed_agent_state(struct vigil_bpf *skel, uint64_t host_mntns)
+{
+	uint32_t flags = VIGIL_TASK_AGENT | (process_is_host(getpid(), host_mntns) ? 0 : VIGIL_TASK_EXECED);
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int err = 0;
+
+	if (pidfd < 0) {
+		err = -errno;
+		log_error("cannot mark vigil's own process for the kernel (pidfd_open: %s), so enforcement "
+			  "could act on the agent itself: vigil needs Linux 5.3 or newer", strerror(-err));
+		return err;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.task_state), &pidfd, &flags, BPF_ANY)) {
+		err = -errno;
+		log_error("cannot mark vigil's own process for the kernel: %s", strerror(-err));
+	}
+	close(pidfd);
+	return err;
 }
 
 /*
@@ -277,20 +311,140 @@ void loader_feed_rule_needs(struct vigil_bpf *skel, const struct rule_kernel_nee
 	set_rule_mask(skel, "socket_rules", "socket families", needs->socket_families);
 }
 
-int loader_start(const struct loader_options *o, struct vigil_bpf **out)
+/* The event types each LSM program decides (bpf/lsm.bpf.c), once attached. */
+#define TYPE_BIT(t) (1ull << (t))
+static const struct {
+	const char *program;
+	uint64_t types;
+} lsm_programs[] = {
+	{ "vigil_lsm_exec", TYPE_BIT(VIGIL_EVENT_EXEC) },
+	{ "vigil_lsm_file_open", TYPE_BIT(VIGIL_EVENT_OPEN) | TYPE_BIT(VIGIL_EVENT_OPENAT) | TYPE_BIT(VIGIL_EVENT_OPENAT2) },
+	{ "vigil_lsm_mount", TYPE_BIT(VIGIL_EVENT_MOUNT) },
+	{ "vigil_lsm_setuid", TYPE_BIT(VIGIL_EVENT_SETUID) | TYPE_BIT(VIGIL_EVENT_SETREUID) |
+				      TYPE_BIT(VIGIL_EVENT_SETRESUID) | TYPE_BIT(VIGIL_EVENT_SETFSUID) },
+	{ "vigil_lsm_setgid", TYPE_BIT(VIGIL_EVENT_SETGID) | TYPE_BIT(VIGIL_EVENT_SETREGID) |
+				      TYPE_BIT(VIGIL_EVENT_SETRESGID) | TYPE_BIT(VIGIL_EVENT_SETFSGID) },
+	{ "vigil_lsm_capable", TYPE_BIT(VIGIL_EVENT_CAPABLE) },
+	{ "vigil_lsm_ptrace", TYPE_BIT(VIGIL_EVENT_PTRACE) },
+	{ "vigil_lsm_finit_module", TYPE_BIT(VIGIL_EVENT_FINIT_MODULE) },
+	{ "vigil_lsm_init_module", TYPE_BIT(VIGIL_EVENT_INIT_MODULE) },
+	{ "vigil_lsm_bpf", TYPE_BIT(VIGIL_EVENT_BPF) },
+};
+
+static bool is_lsm_program(const struct bpf_program *prog)
 {
-	struct vigil_bpf *skel = NULL;
-	uint64_t mntns;
+	return !strncmp(bpf_program__section_name(prog), "lsm/", 4);
+}
+
+/*
+ * Load the LSM programs only where they can run: not with --lsm=off, not
+ * where the kernel refuses BPF-LSM (said in one line), and each only where
+ * the kernel has its hook. Returns how many are left to load.
+ */
+static int choose_lsm_programs(struct vigil_bpf *skel, bool no_lsm)
+{
+	struct bpf_program *prog;
+	char why[256], missing[512] = "";
+	size_t used = 0;
+	int chosen = 0;
+	bool said = false;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *section = bpf_program__section_name(prog);
+
+		if (!is_lsm_program(prog))
+			continue;
+		if (no_lsm) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (probe_hook_exists(section, why, sizeof(why))) {
+			chosen++;
+			continue;
+		}
+		bpf_program__set_autoload(prog, false);
+		/* One reason for them all (no BPF-LSM), or one per missing hook. */
+		if (!strncmp(why, "this kernel has no LSM hook", 27)) {
+			if (used < sizeof(missing))
+				used += snprintf(missing + used, sizeof(missing) - used, "%s%s", used ? " " : "",
+						 section + 4);
+		} else if (!said) {
+			log_info("enforcement decides at the tracepoints, where deny rules kill: %s", why);
+			said = true;
+		}
+	}
+	if (no_lsm)
+		log_info("enforcement decides at the tracepoints, where deny rules kill: --lsm=off");
+	else if (used)
+		log_info("this kernel lacks the LSM hooks %s: the tracepoints decide those operations", missing);
+	return chosen;
+}
+
+static void disable_lsm_programs(struct vigil_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		if (is_lsm_program(prog))
+			bpf_program__set_autoload(prog, false);
+}
+
+static int write_enforce_config(struct vigil_bpf *skel, const struct vigil_enforce_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.enforce_config), &zero, cfg, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int read_enforce_config(struct vigil_bpf *skel, struct vigil_enforce_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.enforce_config), &zero, cfg))
+		return -errno;
+	return 0;
+}
+
+/* After attach: the event types the attached LSM programs decide, for the tracepoints to leave to them. */
+static int publish_lsm_types(struct vigil_bpf *skel)
+{
+	struct vigil_enforce_config cfg;
+	uint64_t types = 0;
 	int err;
 
-	libbpf_verbose = o->verbose;
-	libbpf_set_print(libbpf_print);
-	*out = NULL;
+	for (size_t i = 0; i < sizeof(lsm_programs) / sizeof(lsm_programs[0]); i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(skel->obj, lsm_programs[i].program);
 
-	err = host_mount_namespace(&mntns);
+		if (prog && bpf_program__autoload(prog))
+			types |= lsm_programs[i].types;
+	}
+	err = read_enforce_config(skel, &cfg);
+	if (!err) {
+		cfg.lsm_types = types;
+		err = write_enforce_config(skel, &cfg);
+	}
 	if (err)
-		return err;
+		log_error("cannot tell the kernel which operations its LSM programs decide: %s", strerror(-err));
+	return err;
+}
 
+/*
+ * Open, set the filters, load, fill the maps, attach. with_lsm: whether the
+ * LSM programs may be loaded at all; *lsm_failed says whether they were and
+ * the load or attach failed, so that the caller can try without them.
+ */
+static int load_and_attach(const struct loader_options *o, uint64_t mntns, bool with_lsm, bool *lsm_failed,
+			   struct vigil_bpf **out)
+{
+	struct vigil_enforce_config cfg = { .mode = o->enforce_off ? VIGIL_ENFORCE_MODE_OFF : VIGIL_ENFORCE_MODE_ON };
+	struct vigil_bpf *skel;
+	int lsm_chosen = 0;
+	int err;
+
+	*out = NULL;
+	*lsm_failed = false;
 	skel = vigil_bpf__open();
 	if (!skel) {
 		err = -errno;
@@ -307,12 +461,34 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 	}
 
 	skip_missing_hooks(skel);
+	if (with_lsm)
+		lsm_chosen = choose_lsm_programs(skel, o->no_lsm);
+	else
+		disable_lsm_programs(skel);
+	/* Where there is no cap_capable tracepoint, the capable LSM program reports what it decides. */
+	skel->rodata->capable_tracepoint = bpf_program__autoload(skel->progs.vigil_capable);
+
 	err = vigil_bpf__load(skel);
 	if (err) {
+		if (lsm_chosen) {
+			*lsm_failed = true;
+			log_info("the kernel refused vigil's LSM programs (%s): enforcement decides at the "
+				 "tracepoints, where deny rules kill%s", strerror(-err),
+				 o->verbose ? "" : " (run with --verbose to see the verifier's log)");
+			goto cleanup;
+		}
 		log_error("the kernel refused vigil's BPF programs: %s%s", strerror(-err),
 			  o->verbose ? "" : " (run with --verbose to see the verifier's log)");
 		goto cleanup;
 	}
+	err = write_enforce_config(skel, &cfg);
+	if (err) {
+		log_error("cannot set up the enforcement policy in the kernel: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = seed_agent_state(skel, mntns);
+	if (err)
+		goto cleanup;
 	err = fill_path_filter(skel);
 	if (err)
 		goto cleanup;
@@ -320,17 +496,49 @@ int loader_start(const struct loader_options *o, struct vigil_bpf **out)
 		loader_feed_rule_needs(skel, o->rule_needs);
 	err = vigil_bpf__attach(skel);
 	if (err) {
+		if (lsm_chosen) {
+			*lsm_failed = true;
+			log_info("attaching vigil's LSM programs failed (%s): enforcement decides at the "
+				 "tracepoints, where deny rules kill", strerror(-err));
+			goto cleanup;
+		}
 		log_error("attaching vigil's BPF programs failed: %s%s", strerror(-err),
 			  o->verbose ? "" : " (run with --verbose for libbpf's messages)");
 		goto cleanup;
 	}
-	seed_task_state(skel, mntns);
+	err = publish_lsm_types(skel);
+	if (err)
+		goto cleanup;
 	*out = skel;
 	return 0;
 
 cleanup:
 	vigil_bpf__destroy(skel);
 	return err;
+}
+
+int loader_start(const struct loader_options *o, struct vigil_bpf **out)
+{
+	struct vigil_bpf *skel = NULL;
+	bool lsm_failed;
+	uint64_t mntns;
+	int err;
+
+	libbpf_verbose = o->verbose;
+	libbpf_set_print(libbpf_print);
+	*out = NULL;
+
+	err = host_mount_namespace(&mntns);
+	if (err)
+		return err;
+	err = load_and_attach(o, mntns, true, &lsm_failed, &skel);
+	if (err && lsm_failed)
+		err = load_and_attach(o, mntns, false, &lsm_failed, &skel);
+	if (err)
+		return err;
+	seed_task_state(skel, mntns);
+	*out = skel;
+	return 0;
 }
 
 void loader_stop(struct vigil_bpf *skel)
@@ -392,4 +600,177 @@ const char *loader_hooks_summary(struct vigil_bpf *skel, char *buf, size_t size)
 		used += (size_t)n;
 	}
 	return buf;
+}
+
+uint64_t loader_lsm_types(struct vigil_bpf *skel)
+{
+	struct vigil_enforce_config cfg;
+
+	return read_enforce_config(skel, &cfg) ? 0 : cfg.lsm_types;
+}
+
+/* ---- the enforcement policy (include/vigil_enforce.h), double-buffered ---- */
+
+static int string_trie_fd(struct vigil_bpf *skel, enum vigil_enforce_str_kind kind)
+{
+	switch (kind) {
+	case VIGIL_STR_PATH:
+		return bpf_map__fd(skel->maps.enforce_paths);
+	case VIGIL_STR_SOURCE:
+		return bpf_map__fd(skel->maps.enforce_sources);
+	case VIGIL_STR_FSTYPE:
+		return bpf_map__fd(skel->maps.enforce_fstypes);
+	default:
+		return -1;
+	}
+}
+
+static const char *string_kind_name(enum vigil_enforce_str_kind kind)
+{
+	switch (kind) {
+	case VIGIL_STR_PATH:
+		return "path";
+	case VIGIL_STR_SOURCE:
+		return "mount source";
+	case VIGIL_STR_FSTYPE:
+		return "filesystem type";
+	default:
+		return "string";
+	}
+}
+
+/* Write the terms and type masks of `set` (zeros for policy NULL: the set cleared). */
+static int write_enforce_set_tables(struct vigil_bpf *skel, uint32_t set, const struct enforce_policy *policy)
+{
+	int terms_fd = bpf_map__fd(skel->maps.enforce_terms);
+	int types_fd = bpf_map__fd(skel->maps.enforce_types);
+	static const struct vigil_enforce_term no_term;
+	static const uint64_t no_terms;
+
+	for (uint32_t i = 0; i < VIGIL_ENFORCE_TERMS; i++) {
+		uint32_t index = set * VIGIL_ENFORCE_TERMS + i;
+		const struct vigil_enforce_term *t = policy && i < policy->n_terms ? &policy->terms[i] : &no_term;
+
+		if (bpf_map_update_elem(terms_fd, &index, t, BPF_ANY))
+			return -errno;
+	}
+	for (uint32_t type = 0; type < VIGIL_EVENT_TYPE_MAX; type++) {
+		uint32_t container = (set * 2 + 0) * VIGIL_EVENT_TYPE_MAX + type;
+		uint32_t host = (set * 2 + 1) * VIGIL_EVENT_TYPE_MAX + type;
+
+		if (bpf_map_update_elem(types_fd, &container, policy ? &policy->types_container[type] : &no_terms,
+					BPF_ANY) ||
+		    bpf_map_update_elem(types_fd, &host, policy ? &policy->types_host[type] : &no_terms, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_enforce_strings(struct vigil_bpf *skel, uint32_t set, const struct enforce_policy *policy)
+{
+	for (size_t i = 0; i < policy->n_strings; i++) {
+		const struct enforce_string *str = &policy->strings[i];
+		struct vigil_enforce_str_key key;
+		size_t max = str->exact ? VIGIL_ENFORCE_STR_MAX - 1 : VIGIL_ENFORCE_STR_MAX;
+		int fd = string_trie_fd(skel, str->kind);
+
+		if (fd < 0 || str->len > max) {
+			log_error("the enforcement policy has a %s of %zu bytes, longer than the kernel compares (%zu)",
+				  string_kind_name(str->kind), str->len, max);
+			return -ENAMETOOLONG;
+		}
+		memset(&key, 0, sizeof(key));
+		key.set = (uint8_t)set;
+		memcpy(key.data, str->bytes, str->len);
+		/* An exact entry ends with its NUL (already zero), so only a string that ends there matches. */
+		key.prefixlen = 8 * (uint32_t)(1 + str->len + (str->exact ? 1 : 0));
+		if (bpf_map_update_elem(fd, &key, &str->mask, BPF_ANY)) {
+			int err = -errno;
+
+			log_error("cannot give the kernel the enforcement policy's %s '%.*s': %s%s",
+				  string_kind_name(str->kind), (int)str->len, str->bytes, strerror(-err),
+				  err == -ENOSPC ? " (the policy has more strings than the kernel holds)" : "");
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Delete every entry of `set` from the three string tries. */
+static void clear_enforce_strings(struct vigil_bpf *skel, uint32_t set)
+{
+	for (int kind = 0; kind < VIGIL_STR_KINDS; kind++) {
+		int fd = string_trie_fd(skel, kind);
+		struct vigil_enforce_str_key *keys, key, *prev = NULL;
+		size_t n = 0;
+
+		keys = calloc(VIGIL_ENFORCE_STRINGS, sizeof(*keys));
+		if (!keys)
+			return;
+		/* Keys first, deletes after: a trie's next key is not defined once the current one is gone. */
+		while (n < VIGIL_ENFORCE_STRINGS && !bpf_map_get_next_key(fd, prev, &key)) {
+			keys[n] = key;
+			prev = &keys[n];
+			n++;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (keys[i].set == set)
+				bpf_map_delete_elem(fd, &keys[i]);
+		free(keys);
+	}
+}
+
+int loader_set_enforce_policy(struct vigil_bpf *skel, const struct enforce_policy *policy)
+{
+	static const struct enforce_policy empty;
+	struct vigil_enforce_config cfg;
+	uint32_t old_set, new_set;
+	int err;
+
+	if (!policy)
+		policy = &empty;
+	if (policy->n_terms > VIGIL_ENFORCE_TERMS) {
+		log_error("the enforcement policy has %zu terms, more than the kernel holds (%d)", policy->n_terms,
+			  VIGIL_ENFORCE_TERMS);
+		return -E2BIG;
+	}
+	err = read_enforce_config(skel, &cfg);
+	if (err)
+		goto failed;
+	old_set = cfg.active & 1;
+	new_set = old_set ^ 1;
+
+	/* The set not in force: whatever a failed reload left there goes first. */
+	clear_enforce_strings(skel, new_set);
+	err = write_enforce_set_tables(skel, new_set, policy);
+	if (!err)
+		err = write_enforce_strings(skel, new_set, policy);
+	if (err) {
+		clear_enforce_strings(skel, new_set);
+		write_enforce_set_tables(skel, new_set, NULL);
+		goto failed;
+	}
+	/*
+	 * The needs of the new set, then the flip, as two writes: a reader may see
+	 * a value half copied, so each write changes one thing only.
+	 */
+	memcpy(cfg.needs[new_set], policy->needs, sizeof(cfg.needs[new_set]));
+	err = write_enforce_config(skel, &cfg);
+	if (err)
+		goto failed;
+	cfg.active = new_set;
+	err = write_enforce_config(skel, &cfg);
+	if (err)
+		goto failed;
+
+	/* The old set: no decision reads it any more (one that began before the flip may still finish with it). */
+	clear_enforce_strings(skel, old_set);
+	write_enforce_set_tables(skel, old_set, NULL);
+	memset(cfg.needs[old_set], 0, sizeof(cfg.needs[old_set]));
+	write_enforce_config(skel, &cfg);
+	return 0;
+
+failed:
+	log_error("cannot put the enforcement policy in force in the kernel: %s", strerror(-err));
+	return err;
 }

@@ -82,6 +82,8 @@ enum {
 	OPT_STRICT,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
+	OPT_ENFORCE,
+	OPT_LSM,
 };
 
 /*
@@ -136,6 +138,14 @@ static const struct argp_option run_options[] = {
 	  "A rules file; give -r again for more: they load in order, later files refining earlier ones "
 	  "(default " AGENT_DEFAULT_RULES ")", 2 },
 	{ "no-rules", OPT_NO_RULES, NULL, 0, "Run without rules: events only (with --events)", 2 },
+	{ NULL, 0, NULL, 0, "Enforcement (rules with `action: deny` or `action: kill`):", 2 },
+	{ "enforce", OPT_ENFORCE, "on|off", 0,
+	  "on (default): deny and kill rules act in the kernel; off: a dry run, they act on nothing and their "
+	  "alerts say what they would have done (\"verdict\": \"would deny\") -- try new rules so first", 2 },
+	{ "lsm", OPT_LSM, "auto|off", 0,
+	  "auto (default): deny with BPF-LSM hooks where the kernel runs them, kill from the tracepoints "
+	  "elsewhere; off: tracepoints only, so every deny becomes a kill (`vigil probe` says which this "
+	  "kernel has)", 2 },
 	{ NULL, 0, NULL, 0, "Alerts:", 3 },
 	{ "output", 'o', "SPEC", 0,
 	  "Where alerts go; give -o again for more (default " AGENT_DEFAULT_OUTPUT "): stdout[:json|text], "
@@ -220,6 +230,16 @@ static error_t parse_run(int key, char *arg, struct argp_state *state)
 	case OPT_ALERT_CAPTURE_DIR:
 		o->capture.alert_dir = arg;
 		break;
+	case OPT_ENFORCE:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			argp_error(state, "--enforce is on or off, not '%s'", arg);
+		o->enforce_off = !strcmp(arg, "off");
+		break;
+	case OPT_LSM:
+		if (strcmp(arg, "auto") && strcmp(arg, "off"))
+			argp_error(state, "--lsm is auto or off, not '%s'", arg);
+		o->no_lsm = !strcmp(arg, "off");
+		break;
 	case 'e':
 		o->print_events = true;
 		break;
@@ -300,6 +320,7 @@ static const struct argp run_argp = {
 	       "  vigil run -r rules/vigil_rules.yaml\n"
 	       "  vigil run -r /etc/vigil/vigil_rules.yaml -r my_rules.yaml --events\n"
 	       "  kill -HUP $(pidof vigil)      # after editing a rules file: reload it\n"
+	       "  vigil run -r deny_rules.yaml --enforce=off   # what would they stop?\n"
 	       "  vigil run --events --no-rules\n"
 	       "  vigil run --events --host --ringbuf-size 32 > events.jsonl\n"
 	       "  vigil run --events --engine-socket /run/podman/podman.sock\n"

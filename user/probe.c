@@ -85,10 +85,67 @@ int probe_ensure_tracefs(char *detail, size_t size)
 	return 0;
 }
 
-bool probe_hook_exists(const char *section, char *why, size_t size)
+/* The kernel's BTF, read once; NULL when it cannot be read. */
+static struct btf *kernel_btf(void)
 {
 	static struct btf *vmlinux_btf;
 	static bool vmlinux_btf_tried;
+
+	if (!vmlinux_btf_tried) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		vmlinux_btf_tried = true;
+	}
+	return vmlinux_btf;
+}
+
+static void read_lsm_list(struct kernel_features *kf);
+static void try_program(size_t index, struct probe_result *r);
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+
+/*
+ * Whether this kernel runs BPF-LSM programs: `bpf` in the active LSM list,
+ * and a trivial LSM program loads and attaches (a kernel may refuse them
+ * even so). Tried once; `why` says what is missing.
+ */
+static bool bpf_lsm_usable(char *why, size_t size)
+{
+	static struct kernel_features kf;
+	static bool tried;
+	struct probe_bpf *skel;
+	struct bpf_program *prog;
+	size_t index = 0;
+
+	if (!tried) {
+		libbpf_print_fn_t old_print = libbpf_set_print(silent_print);
+
+		tried = true;
+		read_lsm_list(&kf);
+		skel = kf.f[PROBE_LSM_LISTED].available ? probe_bpf__open() : NULL;
+		if (skel) {
+			bpf_object__for_each_program(prog, skel->obj) {
+				if (!strcmp(bpf_program__name(prog), "probe_lsm"))
+					break;
+				index++;
+			}
+			probe_bpf__destroy(skel);
+			try_program(index, &kf.f[PROBE_LSM_LOADS]);
+		}
+		libbpf_set_print(old_print);
+	}
+	if (!kf.f[PROBE_LSM_LISTED].available) {
+		snprintf(why, size, "BPF-LSM is not enabled: %s", kf.f[PROBE_LSM_LISTED].detail);
+		return false;
+	}
+	if (!kf.f[PROBE_LSM_LOADS].available) {
+		snprintf(why, size, "the kernel refuses BPF-LSM programs (%s)", kf.f[PROBE_LSM_LOADS].detail);
+		return false;
+	}
+	return true;
+}
+
+bool probe_hook_exists(const char *section, char *why, size_t size)
+{
+	struct btf *vmlinux_btf;
 	char path[512], type_name[256];
 
 	if (!strncmp(section, "tracepoint/", 11) || !strncmp(section, "tp/", 3)) {
@@ -108,11 +165,19 @@ bool probe_hook_exists(const char *section, char *why, size_t size)
 		snprintf(why, size, "this kernel has no tracepoint %s", name);
 		return false;
 	}
+	if (!strncmp(section, "lsm/", 4)) {
+		if (!bpf_lsm_usable(why, size))
+			return false;
+		vmlinux_btf = kernel_btf();
+		/* An LSM hook is attached through its bpf_lsm_<name> stub: no stub, no hook here. */
+		snprintf(type_name, sizeof(type_name), "bpf_lsm_%s", section + 4);
+		if (vmlinux_btf && btf__find_by_name_kind(vmlinux_btf, type_name, BTF_KIND_FUNC) >= 0)
+			return true;
+		snprintf(why, size, "this kernel has no LSM hook %s", section + 4);
+		return false;
+	}
 	if (!strncmp(section, "tp_btf/", 7)) {
-		if (!vmlinux_btf_tried) {
-			vmlinux_btf = btf__load_vmlinux_btf();
-			vmlinux_btf_tried = true;
-		}
+		vmlinux_btf = kernel_btf();
 		if (!vmlinux_btf) {
 			snprintf(why, size, "the kernel's BTF cannot be read");
 			return false;
@@ -269,7 +334,9 @@ static void print_hooks(const struct kernel_features *kf, FILE *out)
 {
 	struct vigil_bpf *skel = vigil_bpf__open();
 	struct bpf_program *prog;
-	char why[256];
+	char why[256], lsm_why[256];
+	bool lsm_usable = bpf_lsm_usable(lsm_why, sizeof(lsm_why));
+	int lsm_programs = 0;
 
 	fprintf(out, "\nhooks vigil will use:\n");
 	if (!skel) {
@@ -282,16 +349,23 @@ static void print_hooks(const struct kernel_features *kf, FILE *out)
 
 		if (!strncmp(name, "vigil_", 6))
 			name += 6;
+		/* Without BPF-LSM, one line for all the LSM programs, below. */
+		if (!strncmp(section, "lsm/", 4) && !lsm_usable) {
+			lsm_programs++;
+			continue;
+		}
 		if (probe_hook_exists(section, why, sizeof(why)))
 			fprintf(out, "  %-18s %s\n", name, section);
 		else
 			fprintf(out, "  %-18s unavailable: %s\n", name, why);
 	}
 	vigil_bpf__destroy(skel);
-	fprintf(out, "  %-18s %s\n", "lsm",
+	if (lsm_programs)
+		fprintf(out, "  %-18s unavailable (%d programs): %s\n", "lsm_*", lsm_programs, lsm_why);
+	fprintf(out, "\nenforcement: %s\n",
 		kf->f[PROBE_LSM_LISTED].available && kf->f[PROBE_LSM_LOADS].available
-			? "available (no LSM programs yet)"
-			: "not available: tracepoints only, no in-kernel deny");
+			? "the LSM programs above deny in the kernel; the tracepoints decide the rest (kill only)"
+			: "no BPF-LSM here: the tracepoints decide, and a deny rule kills the process instead");
 }
 
 void probe_print(const struct kernel_features *kf, FILE *out)

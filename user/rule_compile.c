@@ -416,6 +416,8 @@ static struct node *compile_check(struct compile *c, const struct condition_node
 		return NULL;
 	}
 	n->check.slot = slot;
+	rule_text_locate(c->text, cn->pos.offset, &n->check.pos);
+	n->check.macro = c->macro;
 	n->check.type = c->e->slots[slot].arg.type;
 	n->check.events = c->e->slots[slot].arg.events ? c->e->slots[slot].arg.events : field->events;
 	if (cn->type == CONDITION_EXISTS) {
@@ -560,7 +562,7 @@ static struct node *compile_macro(struct compile *c, const struct condition_node
 	}
 	c->stack[c->depth++] = name;
 	c->text = &macro->condition;
-	c->macro = name;
+	c->macro = macro->name; /* the set's: checks keep it */
 	n = compile_tree(c, c->e->macros[index]);
 	c->depth--;
 	c->text = saved_text;

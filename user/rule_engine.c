@@ -51,7 +51,7 @@ static int64_t parse_duration(const char *s)
 	return -1;
 }
 
-/* action, capture, capture_duration. An error message (to free) or NULL. */
+/* action, scope, capture, capture_duration. An error message (to free) or NULL. */
 static char *read_vigil_keys(const struct rule_def *rule, struct rule_info *info)
 {
 	struct rule_pos pos;
@@ -69,6 +69,18 @@ static char *read_vigil_keys(const struct rule_def *rule, struct rule_info *info
 			info->action = RULE_ACTION_KILL;
 		else
 			goto bad_action;
+	}
+	info->scope = RULE_SCOPE_CONTAINER;
+	if (extra_scalar(rule, "scope", &text, &pos)) {
+		if (text && !strcmp(text, "container"))
+			info->scope = RULE_SCOPE_CONTAINER;
+		else if (text && !strcmp(text, "host"))
+			info->scope = RULE_SCOPE_HOST;
+		else if (text && !strcmp(text, "any"))
+			info->scope = RULE_SCOPE_ANY;
+		else
+			return engine_format("%s:%u:%u: rule '%s': scope is container, host or any, not '%s'", pos.file,
+					     pos.line, pos.column, rule->name, text ? text : "(a list or mapping)");
 	}
 	if (extra_scalar(rule, "capture", &text, &pos)) {
 		if (text && (!strcmp(text, "true") || !strcmp(text, "false")))
@@ -326,8 +338,14 @@ int rule_engine_compile(const struct rule_set *set, struct rule_engine **out)
 		err = compile_rule(e, r);
 		if (err)
 			goto fail;
-		if (r->info.status == RULE_LOADED) {
-			err = index_rule(e, i, r->info.events);
+	}
+	/* Deny and kill rules the kernel cannot decide fail like any rule that does not compile. */
+	err = enforce_validate(e);
+	if (err)
+		goto fail;
+	for (size_t i = 0; i < e->n_rules; i++) {
+		if (e->rules[i].info.status == RULE_LOADED) {
+			err = index_rule(e, i, e->rules[i].info.events);
 			if (err)
 				goto fail;
 		}
@@ -409,6 +427,7 @@ size_t rule_engine_eval(struct rule_engine *e, const struct rule_event *ev,
 			void (*fn)(const struct rule_match *match, void *ctx), void *ctx)
 {
 	size_t matched = 0;
+	bool setup = ev->ctx && ev->ctx->ev && (ev->ctx->ev->hdr.flags & VIGIL_F_SETUP);
 
 	if (ev->type == 0 || ev->type >= RULE_EVENT_TYPES || !e->n_index[ev->type])
 		return 0;
@@ -418,6 +437,12 @@ size_t rule_engine_eval(struct rule_engine *e, const struct rule_event *ev,
 	for (size_t i = 0; i < e->n_index[ev->type]; i++) {
 		struct compiled_rule *r = &e->rules[e->index[ev->type][i]];
 
+		/*
+		 * A deny or kill rule is about the container's own doing: the kernel
+		 * never acts on the runtime's setup, and its alerts do not either.
+		 */
+		if (r->info.action != RULE_ACTION_ALERT && setup)
+			continue;
 		if (node_eval(e, r->root, ev)) {
 			struct rule_match m = { .rule = &r->info, .ev = ev };
 

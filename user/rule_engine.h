@@ -64,12 +64,20 @@ enum rule_action {
 	RULE_ACTION_KILL,
 };
 
+/* vigil's own `scope` key: which processes a deny or kill rule acts on in the kernel. */
+enum rule_scope {
+	RULE_SCOPE_CONTAINER = 0, /* the default: container processes only */
+	RULE_SCOPE_HOST,          /* host processes only */
+	RULE_SCOPE_ANY,           /* both */
+};
+
 struct rule_info {
 	const struct rule_def *def;     /* name, priority, tags, source, desc: the set's */
 	enum rule_status status;
 	const char *error;              /* RULE_FAILED, RULE_SKIPPED, RULE_INERT: "file:line:col: what" */
 	rule_event_mask events;         /* the types it is indexed under */
 	enum rule_action action;
+	enum rule_scope scope;
 	bool capture;                   /* vigil's `capture` key (issue 7) */
 	uint64_t capture_before_ns, capture_after_ns;
 };

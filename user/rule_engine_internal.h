@@ -50,6 +50,9 @@ struct check {
 	uint64_t *numbers;           /* UINT, INT (as uint64_t, compared as the type says), BOOL: sorted */
 	struct ip_net *nets;         /* IPADDR, IPNET */
 	char *glob;                  /* GLOB, IGLOB: the pattern, NUL-terminated */
+	/* Where it was written, for messages made after compiling (enforce.c): file:line:col, and the macro. */
+	struct rule_pos pos;
+	const char *macro;           /* the innermost macro it came from (the set's string), or NULL */
 };
 
 struct node {
@@ -158,6 +161,14 @@ bool engine_field_slot(struct rule_engine *e, const char *name, const char *arg,
 		       size_t errlen, bool *oom);
 char *engine_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int engine_add_message(struct rule_engine *e, const struct rule_pos *pos, bool is_error, char *text);
+
+/* enforce.c */
+/*
+ * After the rules compiled: the deny and kill rules (enabled or not) that the
+ * kernel cannot decide exactly become RULE_FAILED with the message why, as
+ * does a rule that takes the kernel's term budget past its end. 0 or -ENOMEM.
+ */
+int enforce_validate(struct rule_engine *e);
 
 /* rule_eval.c */
 bool node_eval(struct rule_engine *e, const struct node *n, const struct rule_event *ev);

@@ -25,6 +25,7 @@ enum rule_key {
 	RK_ACTION,
 	RK_CAPTURE,
 	RK_CAPTURE_DURATION,
+	RK_SCOPE,
 	RK_COUNT,
 };
 
@@ -46,6 +47,7 @@ static const struct rule_key_info {
 	[RK_ACTION] = { "action", false, true, true },
 	[RK_CAPTURE] = { "capture", false, true, true },
 	[RK_CAPTURE_DURATION] = { "capture_duration", false, true, true },
+	[RK_SCOPE] = { "scope", false, true, true },
 };
 
 #define RK_DEFINITION_KEYS (BIT(RK_DESC) | BIT(RK_CONDITION) | BIT(RK_OUTPUT) | BIT(RK_PRIORITY))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "enforce.h"
 #include "event_schema.h"
 #include "json_writer.h"
 #include "log.h"
@@ -116,20 +117,37 @@ void rules_summarize(const struct rule_engine *engine, struct rules_summary *s)
 	}
 }
 
+/* The kernel terms the rule of that index became. */
+static size_t rule_terms(const struct enforce_policy *policy, size_t index)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; policy && i < policy->n_terms; i++)
+		n += policy->terms[i].rule == index;
+	return n;
+}
+
 /* loaded   Warning       Shell in container [exec]
+ * loaded   Critical      No shells [exec] (deny: 1 kernel term)
  * FAILED   Error         Bad rule: rules.yaml:3:14: unknown field 'proc.nme' */
-static void print_rule_line(const struct rule_info *rule)
+static void print_rule_line(const struct rule_info *rule, const struct enforce_policy *policy, size_t index)
 {
 	char events[EVENT_NAMES_MAX];
+	size_t terms = rule_terms(policy, index);
 
 	printf("%-8s %-13s %s", rules_status_name(rule->status), rule_priority_name(rule->def->priority),
 	       rule->def->name);
 	if (rule->error) {
 		printf(": %s\n", rule->error);
-	} else {
-		rule_event_mask_names(rule->events, events, sizeof(events));
-		printf(" [%s]\n", events);
+		return;
 	}
+	rule_event_mask_names(rule->events, events, sizeof(events));
+	printf(" [%s]", events);
+	if (rule->status == RULE_LOADED && rule->action != RULE_ACTION_ALERT)
+		printf(" (%s: %zu kernel term%s%s)", alert_action_name(rule->action), terms, terms == 1 ? "" : "s",
+		       rule->scope == RULE_SCOPE_HOST ? ", host processes" :
+		       rule->scope == RULE_SCOPE_ANY ? ", host and container processes" : "");
+	printf("\n");
 }
 
 static json_t *event_names_json(rule_event_mask mask)
@@ -153,7 +171,7 @@ static void print_json_line(json_t *obj)
 }
 
 /* {"type":"rule","rule":"...","status":"loaded","priority":"Warning","events":[...],"file":...,"line":N,...} */
-static void print_rule_json(const struct rule_info *rule)
+static void print_rule_json(const struct rule_info *rule, const struct enforce_policy *policy, size_t index)
 {
 	const struct rule_def *def = rule->def;
 	json_t *obj = json_pack("{s:s, s:o, s:s, s:s, s:o, s:s, s:o, s:I}",
@@ -168,6 +186,11 @@ static void print_rule_json(const struct rule_info *rule)
 
 	if (obj && rule->error)
 		json_object_set_new(obj, "error", json_untrusted_cstring(rule->error, SIZE_MAX));
+	if (obj && rule->status == RULE_LOADED && rule->action != RULE_ACTION_ALERT) {
+		json_object_set_new(obj, "kernel_terms", json_integer((json_int_t)rule_terms(policy, index)));
+		json_object_set_new(obj, "scope", json_string(rule->scope == RULE_SCOPE_HOST ? "host" :
+							      rule->scope == RULE_SCOPE_ANY ? "any" : "container"));
+	}
 	print_json_line(obj);
 }
 
@@ -197,6 +220,31 @@ const char *rules_mask_names(uint64_t mask, enum field_kind kind, char *buf, siz
  * and the rules the watch list cannot serve: so that a user sees what a rule
  * costs and what it may miss before running it.
  */
+/* What the deny and kill rules become in the kernel. */
+static void print_enforcement(const struct enforce_policy *policy)
+{
+	size_t strings[VIGIL_STR_KINDS] = { 0 };
+	uint64_t types = 0;
+	char names[EVENT_NAMES_MAX];
+
+	if (!policy->n_deny_rules && !policy->n_kill_rules)
+		return;
+	for (size_t i = 0; i < policy->n_terms; i++)
+		types |= policy->terms[i].types;
+	for (size_t i = 0; i < policy->n_strings; i++)
+		strings[policy->strings[i].kind]++;
+	rule_event_mask_names(types, names, sizeof(names));
+	printf("the kernel will enforce: %zu deny and %zu kill rule%s in %zu of its %d terms, on %s\n",
+	       policy->n_deny_rules, policy->n_kill_rules, policy->n_kill_rules == 1 ? "" : "s", policy->n_terms,
+	       VIGIL_ENFORCE_TERMS, types ? names : "nothing");
+	if (strings[VIGIL_STR_PATH] || strings[VIGIL_STR_SOURCE] || strings[VIGIL_STR_FSTYPE])
+		printf("  strings it compares: %zu paths, %zu mount sources, %zu filesystem types (of %d each)\n",
+		       strings[VIGIL_STR_PATH], strings[VIGIL_STR_SOURCE], strings[VIGIL_STR_FSTYPE],
+		       VIGIL_ENFORCE_STRINGS / VIGIL_ENFORCE_SETS);
+	printf("  deny needs BPF-LSM (`vigil probe`); without it, or with --lsm=off, a deny kills the process; "
+	       "--enforce=off only reports\n");
+}
+
 static void print_kernel_needs(const struct rule_engine *engine)
 {
 	struct rule_kernel_needs needs;
@@ -229,8 +277,15 @@ static void print_kernel_needs(const struct rule_engine *engine)
 	rule_kernel_needs_free(&needs);
 }
 
+static void log_enforce_error(const char *message, void *ctx)
+{
+	(void)ctx;
+	log_error("%s", message);
+}
+
 int rules_check(const char *const *files, size_t n_files, bool json)
 {
+	struct enforce_policy policy;
 	struct rule_set *set;
 	struct rule_engine *engine;
 	struct rules_summary s;
@@ -257,11 +312,18 @@ int rules_check(const char *const *files, size_t n_files, bool json)
 		return 1;
 	}
 
+	/* The rules that failed to compile for the kernel are failed rules already (enforce_validate). */
+	if (enforce_compile(engine, &policy, log_enforce_error, NULL) < 0) {
+		log_error("out of memory while compiling the deny and kill rules for the kernel");
+		rule_engine_free(engine);
+		rule_set_free(set);
+		return 1;
+	}
 	for (size_t i = 0; i < rule_engine_rule_count(engine); i++) {
 		if (json)
-			print_rule_json(rule_engine_rule(engine, i));
+			print_rule_json(rule_engine_rule(engine, i), &policy, i);
 		else
-			print_rule_line(rule_engine_rule(engine, i));
+			print_rule_line(rule_engine_rule(engine, i), &policy, i);
 	}
 	rules_summarize(engine, &s);
 	if (json) {
@@ -279,9 +341,12 @@ int rules_check(const char *const *files, size_t n_files, bool json)
 		printf("%zu disabled, %zu skipped, %zu failed; %zu macros, %zu lists\n", s.disabled, s.skipped,
 		       s.failed, macros, lists);
 	}
-	if (!json)
+	if (!json) {
 		print_kernel_needs(engine);
+		print_enforcement(&policy);
+	}
 	err = s.failed || rule_engine_error_count(engine) ? 1 : 0;
+	enforce_policy_free(&policy);
 	rule_engine_free(engine);
 	rule_set_free(set);
 	return err;

@@ -326,13 +326,33 @@ static void verdicts(void **state)
 
 	len = build_exec(buf, 61, 60, "vigil-helper", "/bin/vigil-helper", args, sizeof(args), "/");
 	e->hdr.verdict = VIGIL_VERDICT_DENIED;
+	e->hdr.hook = VIGIL_HOOK_LSM;
 	handle(f, buf, len);
 	e->hdr.verdict = VIGIL_VERDICT_KILLED;
+	e->hdr.hook = VIGIL_HOOK_TRACEPOINT;
+	handle(f, buf, len);
+	/* --enforce=off: what it would have done */
+	e->hdr.verdict = VIGIL_VERDICT_WOULD_DENY;
+	e->hdr.hook = VIGIL_HOOK_LSM;
+	handle(f, buf, len);
+	e->hdr.verdict = VIGIL_VERDICT_WOULD_KILL;
+	e->hdr.hook = VIGIL_HOOK_TRACEPOINT;
+	handle(f, buf, len);
+	e->hdr.verdict = VIGIL_VERDICT_NONE;
 	handle(f, buf, len);
 	lines = alert_lines(f, &n);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 5);
 	assert_string_equal(string_of(lines[0], "verdict"), "denied");
+	assert_string_equal(string_of(lines[0], "mechanism"), "lsm");
 	assert_string_equal(string_of(lines[1], "verdict"), "killed");
+	assert_string_equal(string_of(lines[1], "mechanism"), "tracepoint");
+	assert_string_equal(string_of(lines[2], "verdict"), "would deny");
+	assert_string_equal(string_of(lines[2], "mechanism"), "lsm");
+	assert_string_equal(string_of(lines[3], "verdict"), "would kill");
+	assert_string_equal(string_of(lines[3], "mechanism"), "tracepoint");
+	/* nothing done: neither key */
+	assert_null(json_object_get(lines[4], "verdict"));
+	assert_null(json_object_get(lines[4], "mechanism"));
 	free_lines(lines, n);
 }
 

@@ -493,11 +493,13 @@ static void test_vigil_keys(void **state)
 	const struct rule_info *r;
 
 	(void)state;
-	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
-		     "  action: kill\n  capture: true\n  capture_duration: {before: 30s, after: 500ms}\n");
+	/* a kill rule must be one the kernel can decide (test_enforce.c has the rest) */
+	compile_text("- rule: r\n  desc: d\n  condition: evt.type = execve and proc.exepath = /x\n  output: o\n"
+		     "  priority: Info\n  action: kill\n  capture: true\n  capture_duration: {before: 30s, after: 500ms}\n");
 	ASSERT_NO_ERRORS();
 	r = only_rule();
 	assert_int_equal(r->action, RULE_ACTION_KILL);
+	assert_int_equal(r->scope, RULE_SCOPE_CONTAINER);
 	assert_true(r->capture);
 	assert_true(r->capture_before_ns == 30000000000ull);
 	assert_true(r->capture_after_ns == 500000000ull);
@@ -505,6 +507,13 @@ static void test_vigil_keys(void **state)
 	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
 		     "  action: block\n");
 	ASSERT_ERRORS("t.yaml:6:11: rule 'r': action is alert, deny or kill, not 'block'");
+	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
+		     "  scope: any\n");
+	ASSERT_NO_ERRORS();
+	assert_int_equal(only_rule()->scope, RULE_SCOPE_ANY);
+	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
+		     "  scope: hosts\n");
+	ASSERT_ERRORS("t.yaml:6:10: rule 'r': scope is container, host or any, not 'hosts'");
 	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
 		     "  capture_duration: forever\n");
 	ASSERT_ERRORS("t.yaml:6:21: rule 'r': capture_duration is a duration (\"30s\", \"2m\", \"500ms\", at most a "

@@ -14,7 +14,9 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -192,16 +194,37 @@ static int cmd_userfaultfd(int argc, char **argv)
 	return 0;
 }
 
-/* init_module() of an image that is not a module (4 bytes of ELF magic): it can never load. */
+/*
+ * init_module() of FILE's bytes, or without FILE of an image that is not a
+ * module (4 bytes of ELF magic): that one can never load.
+ */
 static int cmd_init_module(int argc, char **argv)
 {
 	static const char not_a_module[] = "\177ELF";
+	const void *image = not_a_module;
+	size_t len = sizeof(not_a_module) - 1;
+	struct stat st;
+	int fd;
 
-	if (argc != 2) {
-		fprintf(stderr, "vigil-helper init_module: expected PARAMS\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "vigil-helper init_module: expected PARAMS [FILE]\n");
 		return 2;
 	}
-	report_result(syscall(SYS_init_module, not_a_module, sizeof(not_a_module) - 1, argv[1]));
+	if (argc == 3) {
+		fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st)) {
+			fprintf(stderr, "vigil-helper init_module: %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		len = (size_t)st.st_size;
+		image = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (image == MAP_FAILED) {
+			fprintf(stderr, "vigil-helper init_module: mmap %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+	}
+	report_result(syscall(SYS_init_module, image, len, argv[1]));
 	return 0;
 }
 
@@ -244,6 +267,7 @@ HELPER_SUBCOMMAND(perf_event_open, "TYPE CONFIG", "perf_event_open of TYPE/CONFI
 		  cmd_perf_event_open);
 HELPER_SUBCOMMAND(keyctl, "", "keyctl(KEYCTL_GET_KEYRING_ID, session keyring)", cmd_keyctl);
 HELPER_SUBCOMMAND(userfaultfd, "FLAGS", "userfaultfd(FLAGS)", cmd_userfaultfd);
-HELPER_SUBCOMMAND(init_module, "PARAMS", "init_module of a bogus image with PARAMS", cmd_init_module);
+HELPER_SUBCOMMAND(init_module, "PARAMS [FILE]", "init_module of FILE (default: a bogus image) with PARAMS",
+		  cmd_init_module);
 HELPER_SUBCOMMAND(finit_module, "FILE PARAMS", "finit_module(open(FILE), PARAMS, 0)", cmd_finit_module);
 HELPER_SUBCOMMAND(delete_module, "NAME", "delete_module(NAME, O_NONBLOCK)", cmd_delete_module);
