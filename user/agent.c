@@ -184,8 +184,9 @@ static const char *type_names(uint64_t types, char *buf, size_t size)
  * rule the operations no LSM hook decides here, where it falls back to kill.
  */
 static void log_enforcement(const struct rule_engine *engine, const struct enforce_policy *policy,
-			    uint64_t lsm_types, bool off)
+			    uint64_t lsm_types, uint64_t decided_types, bool off)
 {
+	const uint64_t modules = (1ull << VIGIL_EVENT_INIT_MODULE) | (1ull << VIGIL_EVENT_FINIT_MODULE);
 	char names[512];
 
 	if (!policy->n_deny_rules && !policy->n_kill_rules)
@@ -196,26 +197,39 @@ static void log_enforcement(const struct rule_engine *engine, const struct enfor
 			   : "no BPF-LSM here: the tracepoints decide, and kill");
 	for (size_t i = 0; i < policy->n_terms; i++) {
 		const struct vigil_enforce_term *t = &policy->terms[i];
-		uint64_t fallback = 0;
+		uint64_t types = 0, fallback = 0, undecided, late;
 		const struct rule_info *rule;
+		const char *name;
 		bool said = false;
 
-		if (t->action != VIGIL_ENFORCE_DENY)
-			continue;
-		/* One line per rule, for the types of all its terms. */
+		/* One look per rule, at the types of all its terms. */
 		for (size_t j = 0; j < i; j++)
-			said |= policy->terms[j].rule == t->rule && policy->terms[j].action == VIGIL_ENFORCE_DENY;
+			said |= policy->terms[j].rule == t->rule;
 		if (said)
 			continue;
-		for (size_t j = i; j < policy->n_terms; j++)
-			if (policy->terms[j].rule == t->rule && policy->terms[j].action == VIGIL_ENFORCE_DENY)
+		for (size_t j = i; j < policy->n_terms; j++) {
+			if (policy->terms[j].rule != t->rule)
+				continue;
+			types |= policy->terms[j].types;
+			if (policy->terms[j].action == VIGIL_ENFORCE_DENY)
 				fallback |= policy->terms[j].types & ~lsm_types;
-		if (!fallback)
-			continue;
+		}
 		rule = rule_engine_rule(engine, t->rule);
-		log_warn("rule '%s' (action: deny): no LSM hook decides %s here, so it kills the process instead%s",
-			 rule ? rule->def->name : "?", type_names(fallback, names, sizeof(names)),
-			 lsm_types ? "" : " (this kernel does not run BPF-LSM programs)");
+		name = rule ? rule->def->name : "?";
+		undecided = types & ~decided_types;
+		late = types & modules & decided_types & ~lsm_types;
+		fallback &= decided_types;
+		if (undecided)
+			log_warn("rule '%s': this kernel has no hook for %s, so nothing enforces it there", name,
+				 type_names(undecided, names, sizeof(names)));
+		if (fallback)
+			log_warn("rule '%s' (action: deny): no LSM hook decides %s here, so it kills the process "
+				 "instead%s", name, type_names(fallback, names, sizeof(names)),
+				 lsm_types ? "" : " (this kernel does not run BPF-LSM programs)");
+		if (late)
+			log_warn("rule '%s': without BPF-LSM a kill for %s comes when the call returns, after the "
+				 "module is loaded; only an LSM hook stops the load itself", name,
+				 type_names(late, names, sizeof(names)));
 	}
 }
 
@@ -295,7 +309,7 @@ static void reload_rules(struct agent_rules *r, struct pipeline *p, struct vigil
 	r->policy = policy;
 	p->rules = engine;
 	log_rules_loaded(r, "rules reloaded");
-	log_enforcement(engine, &r->policy, loader_lsm_types(skel), enforce_off);
+	log_enforcement(engine, &r->policy, loader_lsm_types(skel), loader_decided_types(skel), enforce_off);
 	/* The ring of capture on alert was sized at start, for the rules of then. */
 	for (size_t i = 0; i < rule_engine_rule_count(engine); i++) {
 		const struct rule_info *rule = rule_engine_rule(engine, i);
@@ -632,7 +646,8 @@ int agent_run(const struct agent_options *o)
 		err = loader_set_enforce_policy(skel, &rules.policy);
 		if (err)
 			goto cleanup;
-		log_enforcement(rules.engine, &rules.policy, loader_lsm_types(skel), o->enforce_off);
+		log_enforcement(rules.engine, &rules.policy, loader_lsm_types(skel), loader_decided_types(skel),
+				o->enforce_off);
 	}
 	/* Seed after attaching: a process born in between is in the table either way. */
 	seeded = proc_table_seed(pipeline.procs);

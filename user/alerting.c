@@ -139,11 +139,17 @@ void alerting_finish(struct alerting *a, struct rule_engine *engine)
 		ratelimit_summaries(a->limiter, INT64_MAX, on_summary, &ctx);
 }
 
-void alerting_health(struct alerting *a, enum rule_priority priority, const char *name, const char *text)
+void alerting_health_at(struct alerting *a, int64_t time_ns, enum rule_priority priority, const char *name,
+			const char *text)
 {
 	log_warn("%s: %s", name, text);
 	a->stats.health++;
-	submit(a, alert_internal_record(clock_ns(CLOCK_REALTIME), priority, name, text, a->hostname));
+	submit(a, alert_internal_record(time_ns, priority, name, text, a->hostname));
+}
+
+void alerting_health(struct alerting *a, enum rule_priority priority, const char *name, const char *text)
+{
+	alerting_health_at(a, clock_ns(CLOCK_REALTIME), priority, name, text);
 }
 
 void alerting_check_sinks(struct alerting *a)

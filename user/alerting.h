@@ -48,6 +48,9 @@ void alerting_tick(struct alerting *a, struct rule_engine *engine, int64_t now_b
 
 /* One of vigil's own health alerts, to every sink (never rate-limited). */
 void alerting_health(struct alerting *a, enum rule_priority priority, const char *name, const char *text);
+/* The same, stamped with time_ns (Unix ns): for what an event showed, so that a replay says it at the same time. */
+void alerting_health_at(struct alerting *a, int64_t time_ns, enum rule_priority priority, const char *name,
+			const char *text);
 
 /* At exit: every count the rate limiter still holds, as summaries (nothing is hidden by stopping). */
 void alerting_finish(struct alerting *a, struct rule_engine *engine);

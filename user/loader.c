@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "enforce.h"
+#include "decode.h"
 #include "loader.h"
 #include "log.h"
 #include "path_filter.h"
@@ -607,6 +608,26 @@ uint64_t loader_lsm_types(struct vigil_bpf *skel)
 	struct vigil_enforce_config cfg;
 
 	return read_enforce_config(skel, &cfg) ? 0 : cfg.lsm_types;
+}
+
+uint64_t loader_decided_types(struct vigil_bpf *skel)
+{
+	uint64_t types = loader_lsm_types(skel);
+
+	/* A type's tracepoint program is vigil_<type name> (vigil_mount, vigil_exec, vigil_capable, ...). */
+	for (unsigned int t = 1; t < VIGIL_EVENT_TYPE_MAX && t < 64; t++) {
+		const char *type = event_type_name(t);
+		struct bpf_program *prog;
+		char name[64];
+
+		if (!type)
+			continue;
+		snprintf(name, sizeof(name), "vigil_%s", type);
+		prog = bpf_object__find_program_by_name(skel->obj, name);
+		if (prog && bpf_program__autoload(prog))
+			types |= 1ull << t;
+	}
+	return types;
 }
 
 /* ---- the enforcement policy (include/vigil_enforce.h), double-buffered ---- */

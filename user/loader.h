@@ -70,6 +70,9 @@ int loader_set_enforce_policy(struct vigil_bpf *skel, const struct enforce_polic
 /* The event types whose decision an attached LSM program makes (0: none attached, tracepoints only). */
 uint64_t loader_lsm_types(struct vigil_bpf *skel);
 
+/* The event types some attached program decides: the LSM programs', and those whose own tracepoint is attached. */
+uint64_t loader_decided_types(struct vigil_bpf *skel);
+
 /* The hooks attached, e.g. "exec=tp_btf/sched_process_exec fork=...". */
 const char *loader_hooks_summary(struct vigil_bpf *skel, char *buf, size_t size);
 

@@ -9,9 +9,11 @@
 #include "clock.h"
 #include "container.h"
 #include "decode.h"
+#include "enforce.h"
 #include "event_json.h"
 #include "json_writer.h"
 #include "log.h"
+#include "text_escape.h"
 #include "pipeline.h"
 #include "user_names.h"
 
@@ -33,6 +35,7 @@ struct outgoing_event {
 	const struct rule_event *ev;
 	int64_t time_ns; /* Unix ns */
 	json_t *json;
+	bool enforcing_rule_matched; /* a deny or kill rule matched */
 };
 
 /* The `container` event as --events prints it. New reference. */
@@ -74,8 +77,35 @@ static void on_match(const struct rule_match *match, void *outgoing)
 	}
 	alerting_match(p->alerting, p->rules, match, event, capture);
 	p->stats.alerts++;
+	if (match->rule->action != RULE_ACTION_ALERT)
+		o->enforcing_rule_matched = true;
 	if (p->match_hook)
 		p->match_hook(match, p->match_hook_ctx);
+}
+
+/*
+ * The kernel acted on an event (a verdict) but no deny or kill rule matched
+ * it here: the kernel's view and the rule's differ (a symlinked executable,
+ * a host process in a pid namespace of its own, a rule changed by a reload in
+ * between). Whatever the reason, an act of enforcement is never silent.
+ */
+static void enforcement_unexplained(struct pipeline *p, const struct rule_event *ev, int64_t time_ns)
+{
+	const struct event_view *v = ev->ctx ? ev->ctx->ev : NULL;
+	const struct container_ref *c = ev->ctx ? ev->ctx->container : NULL;
+	const char *verdict = v ? enforce_verdict_name(v->hdr.verdict) : NULL;
+	char comm[4 * VIGIL_COMM_LEN + 1], text[512];
+
+	if (!verdict || !p->alerting)
+		return;
+	/* From the process: escaped, since the text also goes to the log. */
+	text_escape(v->hdr.comm, strnlen(v->hdr.comm, VIGIL_COMM_LEN), 0, comm, sizeof(comm));
+	snprintf(text, sizeof(text), "the kernel's %s hook %s %s by pid %u (%s) in %s%s, but no deny or kill rule "
+		 "matches the event here; `vigil rules check` shows the kernel terms of each rule",
+		 enforce_hook_name(v->hdr.hook) ? enforce_hook_name(v->hdr.hook) : "?", verdict,
+		 event_type_name(v->hdr.type) ? event_type_name(v->hdr.type) : "an event", v->hdr.tgid, comm,
+		 c ? "container " : "the host", c ? c->id : "");
+	alerting_health_at(p->alerting, time_ns, RULE_PRIORITY_WARNING, "vigil: enforcement without its rule", text);
 }
 
 /* The event line (with events_out), then the alerts of the rules it matches. */
@@ -101,8 +131,11 @@ static void output_event(struct pipeline *p, const struct rule_event *ev, int64_
 		else
 			p->stats.write_errors++;
 	}
-	if (p->rules)
+	if (p->rules) {
 		rule_engine_eval(p->rules, ev, on_match, &o);
+		if (!o.enforcing_rule_matched)
+			enforcement_unexplained(p, ev, o.time_ns);
+	}
 	json_decref(o.json);
 }
 
@@ -197,7 +230,8 @@ static int handle(struct pipeline *p, const void *data, size_t len, int64_t *tim
 	/* Exec and fork change the table whoever made them; exits are applied after output. */
 	proc_table_apply(p->procs, &ev);
 
-	if (!in_container && !p->monitor_host) {
+	/* What enforcement acted on is reported, whoever's it is. */
+	if (!in_container && !p->monitor_host && ev.hdr.verdict == VIGIL_VERDICT_NONE) {
 		p->stats.host_dropped++;
 	} else if (p->events_out || p->rules || p->capture) {
 		/* With a capture, the state an event needs is read (and recorded) even if nothing is printed. */

@@ -40,6 +40,12 @@ cat >"$RULES" <<EOF
   output: ptrace killed (container=%container.id)
   priority: CRITICAL
   action: kill
+- rule: Kill module loading
+  desc: a container loads a kernel module (this kernel has no module support, nor their tracepoints)
+  condition: evt.type in (init_module, finit_module) and container.id != host
+  output: module load killed (container=%container.id)
+  priority: CRITICAL
+  action: kill
 - rule: Deny setuid root
   desc: a process asks for uid 0 (the rule's scope keeps the kernel's hands off the host's)
   condition: evt.type = setuid and evt.arg.uid = 0
@@ -66,7 +72,7 @@ start_container() {
 		--security-opt apparmor=unconfined "$@" "$IMAGE" /bin/sh -c "$SCRIPT" 2>&1) ||
 		tap_bail "$label: docker run" "$id"
 	CID=$(docker inspect -f '{{.Id}}' "$id")
-	on_exit docker rm -f "$CID"
+	on_exit "docker rm -f $CID >/dev/null 2>&1"
 	if ! wait_until 60 container_done "$CID"; then
 		docker logs "$CID" >"$T/$label.log" 2>&1
 		tap_bail "$label: the container made its moves" "$(cat "$T/$label.log")"
@@ -99,6 +105,8 @@ out=$T/on.jsonl
 vigil_start "$out" -r "$RULES" --host || tap_bail "vigil starts with the kill and deny rules"
 tap_check "start: deny falls back to kill, said at start" \
 	grep -q "rule 'Deny setuid root'.*deny.*kill" "$VIGIL_OUT.err"
+tap_check "start: a rule on module loading is said to have nothing to enforce it on this kernel" \
+	grep -q "rule 'Kill module loading': this kernel has no hook for init_module, finit_module" "$VIGIL_OUT.err"
 
 start_container on
 assert_eq "$(output_section mount | grep -v '^Killed$')" "status 137" \
@@ -115,6 +123,17 @@ else
 fi
 tap_check "container mount: the agent says it took down the mount the kill could not stop" \
 	grep -q "undid.*/mnt/vigil-kill" "$VIGIL_OUT.err"
+
+# A host process in a pid namespace of its own is a container to the kernel's scope, not to the
+# rule's `container.id != host` (its cgroup is the host's): the kill is not silent for that.
+mkdir -p "$T/nsmnt"
+unshare --fork --pid --mount --mount-proc /bin/sh -c "'$HELPER' mount $WORD-ns '$T/nsmnt' tmpfs 0; echo status \$?" \
+	>"$T/ns.log" 2>&1
+assert_eq "$(grep -v '^Killed$' "$T/ns.log")" "status 137" \
+	"a host process in its own pid namespace: killed by the kernel's container scope"
+tap_check "... and vigil says a kill happened that no rule's alert explains" \
+	wait_until 10 grep -q "enforcement without its rule: the kernel's tracepoint hook killed mount by pid" \
+	"$VIGIL_OUT.err"
 
 # The host, outside the container scope: the same calls succeed.
 mkdir -p "$T/hostmnt"
