@@ -443,6 +443,23 @@ static void scopes(void **state)
 			  "(container.id = host, container.id != host)");
 }
 
+/* evt.is_setup: the kernel never decides on the runtime's setup, so "not setup" is neutral and "setup" never holds. */
+static void setup_tests(void **state)
+{
+	(void)state;
+	compile_rule("evt.type = mount and evt.is_setup = false and evt.arg.fstype = tmpfs", "action: kill");
+	assert_int_equal(only_term()->types, 1ull << VIGIL_EVENT_MOUNT);
+	assert_true(entry(VIGIL_STR_FSTYPE, "tmpfs", true) != NULL);
+	compile_rule("evt.type = mount and not evt.is_setup = true", "action: kill");
+	assert_int_equal(only_term()->types, 1ull << VIGIL_EVENT_MOUNT);
+	/* only the runtime's setup: nothing the kernel will ever decide, so no term */
+	compile_rule("evt.type = mount and evt.is_setup = true", "action: kill");
+	assert_no_errors();
+	assert_int_equal(policy.n_terms, 0);
+	compile_rule("(evt.type = mount and evt.is_setup = true) or (evt.type = ptrace)", "action: kill");
+	assert_int_equal(only_term()->types, 1ull << VIGIL_EVENT_PTRACE);
+}
+
 /* ---- the shape of default rules ---- */
 
 static void empty_exceptions_and_never_true_macros(void **state)
@@ -661,6 +678,7 @@ int main(void)
 		cmocka_unit_test_teardown(uids, teardown),
 		cmocka_unit_test_teardown(asked_ids, teardown),
 		cmocka_unit_test_teardown(scopes, teardown),
+		cmocka_unit_test_teardown(setup_tests, teardown),
 		cmocka_unit_test_teardown(empty_exceptions_and_never_true_macros, teardown),
 		cmocka_unit_test_teardown(refused_parts_are_named, teardown),
 		cmocka_unit_test_teardown(long_paths_are_refused, teardown),

@@ -504,6 +504,20 @@ static void test_vigil_keys(void **state)
 	assert_true(r->capture_before_ns == 30000000000ull);
 	assert_true(r->capture_after_ns == 500000000ull);
 
+	/* a deny or kill rule never matches the runtime's setup, an alert rule does */
+	compile_text("- rule: r\n  desc: d\n  condition: evt.type = openat and fd.name = /etc/shadow\n  output: o\n"
+		     "  priority: Info\n  action: deny\n");
+	ASSERT_NO_ERRORS();
+	assert_true(matches(shadow_open()));
+	te.view.hdr.flags |= VIGIL_F_SETUP;
+	assert_false(matches(&te.ev));
+	compile_text("- rule: r\n  desc: d\n  condition: evt.type = openat and fd.name = /etc/shadow\n  output: o\n"
+		     "  priority: Info\n");
+	ASSERT_NO_ERRORS();
+	shadow_open();
+	te.view.hdr.flags |= VIGIL_F_SETUP;
+	assert_true(matches(&te.ev));
+
 	compile_text("- rule: r\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: Info\n"
 		     "  action: block\n");
 	ASSERT_ERRORS("t.yaml:6:11: rule 'r': action is alert, deny or kill, not 'block'");
