@@ -50,7 +50,7 @@ struct check {
 	uint64_t *numbers;           /* UINT, INT (as uint64_t, compared as the type says), BOOL: sorted */
 	struct ip_net *nets;         /* IPADDR, IPNET */
 	char *glob;                  /* GLOB, IGLOB: the pattern, NUL-terminated */
-	/* Where it was written, for messages made after compiling (enforce.c): file:line:col, and the macro. */
+	/* Where it was written, for messages made after compiling (enforce_terms.c): file:line:col, and the macro. */
 	struct rule_pos pos;
 	const char *macro;           /* the innermost macro it came from (the set's string), or NULL */
 };

@@ -8,6 +8,8 @@
 # - The same calls from the host, outside the rules' container scope, succeed; so does the
 #   runtime's own setup (the container starts although runc mounts tmpfs filesystems in it).
 # - --enforce=off blocks nothing and the alerts say "would kill".
+# - A SIGHUP puts new kill rules in force; one with a rule the kernel cannot decide is refused
+#   and the policy in force stays.
 # (tests/vm/guest/enforce.sh proves deny through the LSM hooks on a second kernel.)
 #
 # Run: OUTPUT=build bash tests/integration/test_enforce.sh   (root; needs build/vigil and
@@ -174,5 +176,50 @@ assert_json "$out" 'one(alerts("Deny setuid root")) | .verdict == "would kill"' 
 	"--enforce=off: the setuid alert says would kill (deny would have fallen back to kill)"
 assert_json "$out" 'one(alerts("Kill ptrace attach")) | .verdict == "would kill"' \
 	"--enforce=off: the ptrace alert says would kill"
+
+# ---- run 3: SIGHUP puts a policy in force, and keeps it when the new file is bad ----
+
+cat >"$T/alert.yaml" <<'EOF'
+- rule: Mounts
+  desc: a container mounts something
+  condition: evt.type = mount and container.id != host
+  output: mount (container=%container.id)
+  priority: NOTICE
+EOF
+cp "$T/alert.yaml" "$T/live.yaml"
+out=$T/reload.jsonl
+vigil_start "$out" -r "$T/live.yaml" || tap_bail "vigil starts with an alert rule only"
+start_container before-reload
+assert_eq "$(output_section mount)" $'ok 0\nstatus 0' "before the reload: the container's mount succeeds"
+docker rm -f "$CID" >/dev/null 2>&1
+
+reloads() { grep -c '^vigil: rules reloaded: ' "$VIGIL_OUT.err"; }
+cp "$RULES" "$T/live.yaml"
+kill -HUP "$VIGIL_PID"
+wait_until 20 test "$(reloads)" = 1 && tap_ok "SIGHUP: the kill rules load" ||
+	tap_fail "SIGHUP: the kill rules load" "$(tail -n 20 "$VIGIL_OUT.err")"
+start_container after-reload
+assert_eq "$(output_section mount | grep -v '^Killed$')" "status 137" "after the reload: the container's mount is killed"
+docker rm -f "$CID" >/dev/null 2>&1
+
+# A deny rule the kernel cannot decide: the reload is refused and the policy in force stays.
+cat "$RULES" - >"$T/live.yaml" <<'EOF'
+- rule: Deny shells
+  desc: not decidable in the kernel
+  condition: evt.type = execve and proc.name = sh
+  output: shell
+  priority: WARNING
+  action: deny
+EOF
+kill -HUP "$VIGIL_PID"
+wait_until 20 grep -q "the rules did not reload: keeping the" "$VIGIL_OUT.err" &&
+	tap_ok "SIGHUP with an undecidable deny rule: refused, the rules before are kept" ||
+	tap_fail "SIGHUP with an undecidable deny rule: refused, the rules before are kept" \
+		"$(tail -n 20 "$VIGIL_OUT.err")"
+tap_check "... and it says which part the kernel cannot decide" \
+	grep -q "rule 'Deny shells' (action: deny): \`proc.name = sh\` cannot be decided in the kernel" "$VIGIL_OUT.err"
+start_container after-bad-reload
+assert_eq "$(output_section mount | grep -v '^Killed$')" "status 137" "after the refused reload: still killed"
+vigil_stop || tap_fail "vigil exits cleanly"
 
 tap_done

@@ -341,18 +341,28 @@ static void verdicts(void **state)
 	e->hdr.verdict = VIGIL_VERDICT_NONE;
 	handle(f, buf, len);
 	lines = alert_lines(f, &n);
-	assert_int_equal(n, 5);
+	/*
+	 * Each event with a verdict: the rule's alert, then, since that rule only
+	 * alerts (no deny or kill rule explains the verdict), vigil's own.
+	 */
+	assert_int_equal(n, 9);
 	assert_string_equal(string_of(lines[0], "verdict"), "denied");
 	assert_string_equal(string_of(lines[0], "mechanism"), "lsm");
-	assert_string_equal(string_of(lines[1], "verdict"), "killed");
-	assert_string_equal(string_of(lines[1], "mechanism"), "tracepoint");
-	assert_string_equal(string_of(lines[2], "verdict"), "would deny");
-	assert_string_equal(string_of(lines[2], "mechanism"), "lsm");
-	assert_string_equal(string_of(lines[3], "verdict"), "would kill");
-	assert_string_equal(string_of(lines[3], "mechanism"), "tracepoint");
-	/* nothing done: neither key */
-	assert_null(json_object_get(lines[4], "verdict"));
-	assert_null(json_object_get(lines[4], "mechanism"));
+	assert_string_equal(string_of(lines[2], "verdict"), "killed");
+	assert_string_equal(string_of(lines[2], "mechanism"), "tracepoint");
+	assert_string_equal(string_of(lines[4], "verdict"), "would deny");
+	assert_string_equal(string_of(lines[4], "mechanism"), "lsm");
+	assert_string_equal(string_of(lines[6], "verdict"), "would kill");
+	assert_string_equal(string_of(lines[6], "mechanism"), "tracepoint");
+	for (size_t i = 1; i < 8; i += 2) {
+		assert_string_equal(string_of(lines[i], "rule"), "vigil: enforcement without its rule");
+		assert_string_equal(string_of(lines[i], "source"), "internal");
+	}
+	assert_non_null(strstr(string_of(lines[1], "output"), "the kernel's lsm hook denied exec by pid 61"));
+	assert_non_null(strstr(string_of(lines[3], "output"), "tracepoint hook killed exec"));
+	/* nothing done: neither key, and nothing to explain */
+	assert_null(json_object_get(lines[8], "verdict"));
+	assert_null(json_object_get(lines[8], "mechanism"));
 	free_lines(lines, n);
 }
 
