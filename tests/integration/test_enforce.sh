@@ -6,7 +6,7 @@
 #   mount does not survive (the agent takes down what the kill could not stop), and each alert
 #   says "verdict": "killed", "mechanism": "tracepoint".
 # - The same calls from the host, outside the rules' container scope, succeed; so does the
-#   runtime's own setup (the container starts although runc mounts tmpfs filesystems in it).
+#   runtime's own setup (the container starts although runc calls setuid(0) while it sets it up).
 # - --enforce=off blocks nothing and the alerts say "would kill".
 # - A SIGHUP puts new kill rules in force; one with a rule the kernel cannot decide is refused
 #   and the policy in force stays.
@@ -31,8 +31,10 @@ WORD=$(random_word enforce)
 RULES=$T/enforce.yaml
 cat >"$RULES" <<EOF
 - rule: Kill mounts of vigil-kill
-  desc: a container mounts a tmpfs (as the runtime does, many times, while it sets the container up)
-  condition: evt.type = mount and container.id != host and evt.is_setup = false and evt.arg.fstype = tmpfs
+  desc: a container mounts a tmpfs on /mnt/vigil-kill (the runtime mounts tmpfs filesystems, many, while it sets the container up)
+  condition: >
+    evt.type = mount and container.id != host and evt.is_setup = false and evt.arg.fstype = tmpfs
+    and evt.arg.target pmatch /mnt/vigil-kill
   output: mount killed (target=%evt.arg.target container=%container.id)
   priority: CRITICAL
   action: kill
