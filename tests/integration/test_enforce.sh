@@ -34,7 +34,7 @@ cat >"$RULES" <<EOF
   desc: a container mounts a tmpfs on /mnt/vigil-kill (the runtime mounts tmpfs filesystems, many, while it sets the container up)
   condition: >
     evt.type = mount and container.id != host and evt.is_setup = false and evt.arg.fstype = tmpfs
-    and evt.arg.target pmatch /mnt/vigil-kill
+    and evt.arg.target pmatch (/mnt/vigil-kill)
   output: mount killed (target=%evt.arg.target container=%container.id)
   priority: CRITICAL
   action: kill
@@ -130,8 +130,10 @@ tap_check "container mount: the agent says it took down the mount the kill could
 
 # A host process in a pid namespace of its own is a container to the kernel's scope, not to the
 # rule's `container.id != host` (its cgroup is the host's): the kill is not silent for that.
-mkdir -p "$T/nsmnt"
-unshare --fork --pid --mount --mount-proc /bin/sh -c "'$HELPER' mount $WORD-ns '$T/nsmnt' tmpfs 0; echo status \$?" \
+# (Its mount namespace is private, so its mount never reaches the host's.)
+mkdir -p "/mnt/vigil-kill/$WORD"
+on_exit "rmdir /mnt/vigil-kill/$WORD /mnt/vigil-kill 2>/dev/null"
+unshare --fork --pid --mount --mount-proc /bin/sh -c "'$HELPER' mount $WORD-ns /mnt/vigil-kill/$WORD tmpfs 0; echo status \$?" \
 	>"$T/ns.log" 2>&1
 assert_eq "$(grep -v '^Killed$' "$T/ns.log")" "status 137" \
 	"a host process in its own pid namespace: killed by the kernel's container scope"

@@ -6,7 +6,9 @@
 #   (deny, not kill).
 # - The same operations from the host (outside the rules' default container scope) succeed.
 # - The alerts say "verdict": "denied", "mechanism": "lsm"; `vigil probe` lists the LSM hooks.
+# - A kill rule (ptrace attach) kills at the LSM hook, and the hook refuses the call as well.
 # - With --enforce=off nothing is blocked and the alerts say "would deny".
+# - With --lsm=off the tracepoints decide on 6.1 as they do here: every deny becomes a kill.
 # (tests/integration/test_enforce.sh covers this machine's kill path, without BPF-LSM.)
 #
 # Runs inside the guest only: OUTPUT=build tests/vm/run.sh tests/vm/guest/enforce.sh
@@ -72,6 +74,12 @@ cat >"$RULES" <<EOF
   output: module load denied (container=%container.id)
   priority: CRITICAL
   action: deny
+- rule: Kill ptrace attach
+  desc: a container attaches to a process (kill: SIGKILL, and the LSM hook refuses the attach too)
+  condition: evt.type = ptrace and evt.arg.request = PTRACE_ATTACH
+  output: ptrace attach killed (container=%container.id)
+  priority: CRITICAL
+  action: kill
 - rule: Deny setuid root
   desc: a container process asks for uid 0
   condition: evt.type = setuid and evt.arg.uid = 0
@@ -99,6 +107,7 @@ echo "== openat2"; "$HELPER" openat2 "$PROTECTED" r
 echo "== finit_module"; "$HELPER" finit_module "$MODULES/lib/$MODULE.ko" ""
 echo "== init_module"; "$HELPER" init_module "" "$MODULES/lib/$MODULE.ko"
 echo "== setuid"; "$HELPER" setuid 0
+echo "== ptrace"; "$HELPER" ptrace_attach; echo "status $?"
 echo "== alive"; echo "pid 1 of its namespace, still here"
 '
 
@@ -117,7 +126,7 @@ in_container() {
 	LOGS=$(cat "$T/$label.log")
 	[ "$status" = 0 ] && [ "$(output_section alive)" = "pid 1 of its namespace, still here" ] ||
 		tap_bail "$label: the container runs to its end (status $status)" "$LOGS"
-	tap_ok "$label: the container runs to its end (its processes were denied, not killed)"
+	tap_ok "$label: the container runs to its end"
 }
 
 JSON_DEFS='
@@ -154,6 +163,8 @@ assert_eq "$(output_section finit_module)" "error EPERM" "container finit_module
 grep -q '^crc7 ' /proc/modules && tap_fail "container finit_module: crc7 is not loaded" ||
 	tap_ok "container finit_module: crc7 is not loaded"
 assert_eq "$(output_section setuid)" "error EPERM" "container setuid(0): EPERM"
+assert_eq "$(output_section ptrace | grep -E '^(ok|error|status)')" "status 137" \
+	"container ptrace attach (a kill rule): killed inside the call, which returns nothing"
 
 # The host, outside the rules' scope: the same operations succeed.
 mkdir -p "$T/hostmnt"
@@ -168,6 +179,7 @@ out_init=$("$HELPER" init_module "" 2>&1)
 	tap_fail "host init_module of a bogus image: refused by the loader, not denied" "$out_init"
 assert_eq "$("$HELPER" finit_module "$MODULES/lib/crc7.ko" "" 2>&1)" "ok 0" "host finit_module of crc7.ko: loads"
 assert_eq "$("$HELPER" setuid 0 2>&1)" "ok 0" "host setuid(0): succeeds"
+assert_eq "$("$HELPER" ptrace_attach 2>&1 | grep -v '^pid ')" "ok 0" "host ptrace attach: succeeds"
 
 vigil_stop || tap_fail "vigil exits cleanly"
 for rule in "Deny mount" "Deny the denied binary" "Deny module loading" "Deny setuid root"; do
@@ -175,6 +187,9 @@ for rule in "Deny mount" "Deny the denied binary" "Deny module loading" "Deny se
 		all(.[]; .verdict == "denied" and .mechanism == "lsm")' \
 		"alert '$rule': from the container, verdict denied, mechanism lsm" --arg rule "$rule"
 done
+assert_json "$out" '[container_alerts("Kill ptrace attach")] | length == 1 and
+	all(.[]; .verdict == "killed" and .mechanism == "lsm" and .event.ptrace.error == "EPERM")' \
+	"alert 'Kill ptrace attach': verdict killed, mechanism lsm, and the attach itself refused"
 assert_json "$out" '[container_alerts("Deny opening the protected file")] | length >= 3 and
 	all(.[]; .verdict == "denied" and .mechanism == "lsm")' \
 	"alert 'Deny opening the protected file': one per open call, verdict denied, mechanism lsm"
@@ -201,4 +216,25 @@ for rule in "Deny mount" "Deny the denied binary" "Deny opening the protected fi
 	assert_json "$out" '[container_alerts($rule)] | length >= 1 and all(.[]; .verdict == "would deny")' \
 		"--enforce=off: alert '$rule' says would deny" --arg rule "$rule"
 done
+# ---- run 3: --lsm=off, the tracepoints decide on 6.1 too, and every deny becomes a kill ----
+
+out=$T/nolsm.jsonl
+vigil_start "$T/nolsm.events" -r "$RULES" -o "file:$out" --no-engine --lsm=off ||
+	tap_bail "vigil starts with --lsm=off"
+tap_check "--lsm=off: the start log says each deny rule kills instead" \
+	grep -q "rule 'Deny mount' (action: deny): no LSM hook decides mount here, so it kills" "$VIGIL_OUT.err"
+in_container nolsm crc7
+for step in mount open setuid; do
+	assert_eq "$(output_section $step | grep -cE '^(ok|error)')" 0 \
+		"--lsm=off: the container's $step never returns to the helper (killed)"
+done
+assert_eq "$(output_section exec)" "status 137" "--lsm=off: the denied binary is killed before it runs"
+vigil_stop || tap_fail "vigil exits cleanly"
+for rule in "Deny mount" "Deny the denied binary" "Deny opening the protected file" "Deny setuid root" \
+	"Kill ptrace attach"; do
+	assert_json "$out" '[container_alerts($rule)] | length >= 1 and
+		all(.[]; .verdict == "killed" and .mechanism == "tracepoint")' \
+		"--lsm=off: alert '$rule' says killed, by the tracepoint" --arg rule "$rule"
+done
+
 tap_done
