@@ -75,7 +75,7 @@ cat >"$RULES" <<EOF
   priority: CRITICAL
   action: deny
 - rule: Kill ptrace attach
-  desc: a container attaches to a process (kill: SIGKILL, and the LSM hook refuses the attach too)
+  desc: a container attaches to a process (killed, and the LSM hook refuses the attach too)
   condition: evt.type = ptrace and evt.arg.request = PTRACE_ATTACH
   output: ptrace attach killed (container=%container.id)
   priority: CRITICAL
