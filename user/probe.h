@@ -46,8 +46,8 @@ const char *probe_feature_name(enum probe_feature f);
 /*
  * Whether the hook a BPF program's section names exists in this kernel:
  * "tracepoint/<category>/<name>" in tracefs, "tp_btf/<name>" in the kernel's
- * BTF. Other kinds are taken as present (loading tells). When absent, says
- * why in `why`.
+ * BTF, "lsm/<hook>" as bpf_lsm_<hook> in the kernel's BTF. Other kinds are
+ * taken as present (loading tells). When absent, says why in `why`.
  */
 bool probe_hook_exists(const char *section, char *why, size_t size);
 
