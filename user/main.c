@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <linux/types.h>
 
 #include "agent.h"
+#include "health_client.h"
+#include "config.h"
 #include "log.h"
 #include "probe.h"
 #include "ratelimit.h"
@@ -35,8 +38,10 @@ static const char top_usage[] =
 	"  run        load the BPF programs, report alerts (and events) until stopped\n"
 	"  replay     run capture files (vigil run --capture) through rules again\n"
 	"  rules      check rules files: `vigil rules check FILE...`\n"
+	"  config     check a config file: `vigil config check [FILE]`\n"
 	"  fields     list the fields a rule can test and an output can print\n"
 	"  probe      print what this kernel allows and which hooks vigil will use\n"
+	"  health     ask a running agent whether it is alive (--metrics-address)\n"
 	"  version    print vigil's and libbpf's versions\n"
 	"\n"
 	"Run `vigil COMMAND --help` for a command's options.\n"
@@ -44,6 +49,7 @@ static const char top_usage[] =
 	"Examples:\n"
 	"  vigil probe                              # can this machine run vigil, and how?\n"
 	"  vigil rules check my_rules.yaml          # does it load? what runs on which events?\n"
+	"  vigil config check /etc/vigil/vigil.yaml # is the config right? what will run use?\n"
 	"  vigil run -r rules/vigil_rules.yaml      # alerts, one JSON line each\n"
 	"  vigil run --events --no-rules            # every container event, no rules\n"
 	"  vigil run --events --host | jq .         # alerts and events, the host's too\n"
@@ -53,28 +59,10 @@ static const char top_usage[] =
 
 /* ---- vigil run ---- */
 
-#define RATE_LIMIT_USAGE "--rate-limit is BURST,PER_SEC (\"20,1\"), not '%s'"
-
+/* Keys of the other commands' options (vigil run's are config.h's RUN_OPT_*). */
 enum {
-	OPT_RINGBUF_SIZE = 0x100,
-	OPT_CGROUP_MOUNT,
-	OPT_ENGINE_SOCKET,
-	OPT_ENGINE_URL,
-	OPT_ENGINE_TLS_CA,
-	OPT_ENGINE_TLS_CERT,
-	OPT_ENGINE_TLS_KEY,
-	OPT_NO_ENGINE,
-	OPT_NO_RULES,
-	OPT_RECORD_RAW,
-	OPT_RATE_LIMIT,
-	OPT_NO_RATE_LIMIT,
-	OPT_JSON,
+	OPT_JSON = 0x200,
 	OPT_MARKDOWN,
-	OPT_CAPTURE,
-	OPT_CAPTURE_SIZE,
-	OPT_CAPTURE_INTERVAL,
-	OPT_CAPTURE_KEEP,
-	OPT_ALERT_CAPTURE_DIR,
 	OPT_CONTAINER,
 	OPT_SINCE,
 	OPT_UNTIL,
@@ -82,217 +70,59 @@ enum {
 	OPT_STRICT,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
-	OPT_ENFORCE,
-	OPT_LSM,
+	OPT_RULES_DIR,
 };
 
 /*
- * A duration: a number with a unit, s m h d ("90s", "30m", "1h", "1.5d"); a
- * bare number is seconds. 0 or -EINVAL.
+ * vigil run's parser input. Each option goes through run_option_apply as argp
+ * reads it (into `check`, so that a bad value is a usage error at once), and is
+ * kept in `given`: applied again, in order, over the config file's settings.
  */
-static int parse_duration(const char *text, uint64_t *out_ns)
-{
-	char *end;
-	double n, unit = 1;
-
-	errno = 0;
-	n = strtod(text, &end);
-	if (errno || end == text || !(n >= 0))
-		return -EINVAL;
-	if (!strcmp(end, "") || !strcmp(end, "s"))
-		unit = 1;
-	else if (!strcmp(end, "m"))
-		unit = 60;
-	else if (!strcmp(end, "h"))
-		unit = 3600;
-	else if (!strcmp(end, "d"))
-		unit = 86400;
-	else
-		return -EINVAL;
-	if (n * unit > 3650.0 * 86400)
-		return -EINVAL;
-	*out_ns = (uint64_t)(n * unit * 1e9);
-	return 0;
-}
-
-/* vigil run's parser input: the agent's options, and room for every -r. */
 struct run_args {
-	struct agent_options o;
-	const char **rules_files; /* as many as argv has words */
-	const char **outputs;     /* likewise */
-};
-
-static const struct argp_option run_options[] = {
-	{ "events", 'e', NULL, 0, "Print every event as one JSON line on stdout", 0 },
-	{ "host", 'H', NULL, 0, "Report host processes too (default: containers only)", 0 },
-	{ "ringbuf-size", OPT_RINGBUF_SIZE, "MIB", 0,
-	  "Ring buffer size in MiB, a power of two (default 8)", 0 },
-	{ "cgroup-mount", OPT_CGROUP_MOUNT, "DIR", 0,
-	  "Where cgroup2 is mounted (default: found in /proc/self/mountinfo)", 0 },
-	{ "verbose", 'v', NULL, 0, "Say more, libbpf's messages and the verifier's log included", 0 },
-	{ "record-raw", OPT_RECORD_RAW, "FILE", 0,
-	  "Write every kernel record as received to FILE (each after its 4-byte length, host byte order): "
-	  "the benchmark's recorded stream, and for debugging; not a capture file", 0 },
-	{ NULL, 0, NULL, 0, "Rules:", 2 },
-	{ "rules", 'r', "FILE", 0,
-	  "A rules file; give -r again for more: they load in order, later files refining earlier ones "
-	  "(default " AGENT_DEFAULT_RULES ")", 2 },
-	{ "no-rules", OPT_NO_RULES, NULL, 0, "Run without rules: events only (with --events)", 2 },
-	{ NULL, 0, NULL, 0, "Enforcement (rules with `action: deny` or `action: kill`):", 2 },
-	{ "enforce", OPT_ENFORCE, "on|off", 0,
-	  "on (default): deny and kill rules act in the kernel; off: a dry run, they act on nothing and their "
-	  "alerts say what they would have done (\"verdict\": \"would deny\") -- try new rules so first", 2 },
-	{ "lsm", OPT_LSM, "auto|off", 0,
-	  "auto (default): deny with BPF-LSM hooks where the kernel runs them, kill from the tracepoints "
-	  "elsewhere; off: tracepoints only, so every deny becomes a kill (`vigil probe` says which this "
-	  "kernel has)", 2 },
-	{ NULL, 0, NULL, 0, "Alerts:", 3 },
-	{ "output", 'o', "SPEC", 0,
-	  "Where alerts go; give -o again for more (default " AGENT_DEFAULT_OUTPUT "): stdout[:json|text], "
-	  "file:PATH, syslog[:FACILITY], syslog-udp://HOST:PORT, syslog-tcp://HOST:PORT, each with options "
-	  "such as ,min-priority=warning ,queue=N ,facility=local0 ,app-name=vigil", 3 },
-	{ "rate-limit", OPT_RATE_LIMIT, "BURST,PER_SEC", 0,
-	  "Alerts of one rule in one container: BURST at once, then PER_SEC a second; the rest are counted "
-	  "and summed up in one alert after the burst (default 20,1)", 3 },
-	{ "no-rate-limit", OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 3 },
-	{ NULL, 0, NULL, 0, "Capture (forensics: `vigil replay` reads it back):", 4 },
-	{ "capture", OPT_CAPTURE, "FILE", 0,
-	  "Record every event and the state it needs (processes, cgroups, containers, names) to FILE, "
-	  "rotated to FILE.1, FILE.2...; fsync'd at rotation and exit", 4 },
-	{ "capture-size", OPT_CAPTURE_SIZE, "MIB", 0, "Rotate the capture file at this size (default 256; 0: never)", 4 },
-	{ "capture-interval", OPT_CAPTURE_INTERVAL, "DURATION", 0,
-	  "Rotate the capture file this often: 90s, 30m, 1h, 1d (default: never)", 4 },
-	{ "capture-keep", OPT_CAPTURE_KEEP, "N", 0, "Rotated capture files kept (default 4)", 4 },
-	{ "alert-capture-dir", OPT_ALERT_CAPTURE_DIR, "DIR", 0,
-	  "Where the evidence of rules with `capture: true` goes: a capture file per alert, with the "
-	  "events of capture_duration before and after it (default " AGENT_DEFAULT_ALERT_CAPTURE_DIR ")", 4 },
-	{ NULL, 0, NULL, 0, "Container metadata (the Docker Engine API; Podman's compatible API too):", 1 },
-	{ "engine-socket", OPT_ENGINE_SOCKET, "PATH", 0,
-	  "The Engine API's unix socket (default " ENGINE_DEFAULT_SOCKET ")", 1 },
-	{ "engine-url", OPT_ENGINE_URL, "URL", 0,
-	  "Talk to the Engine API over TCP instead: https://HOST:PORT (with the three TLS files) or http://", 1 },
-	{ "engine-tls-ca", OPT_ENGINE_TLS_CA, "FILE", 0, "CA certificate that signed the daemon's", 1 },
-	{ "engine-tls-cert", OPT_ENGINE_TLS_CERT, "FILE", 0, "vigil's client certificate", 1 },
-	{ "engine-tls-key", OPT_ENGINE_TLS_KEY, "FILE", 0, "vigil's client key", 1 },
-	{ "no-engine", OPT_NO_ENGINE, NULL, 0, "Do not ask any Engine API: containers are named by id alone", 1 },
-	{ 0 },
+	struct run_settings check;
+	struct run_arg *given; /* as many as argv has words */
+	size_t n_given;
+	const char *config;
+	bool no_config;
 };
 
 static error_t parse_run(int key, char *arg, struct argp_state *state)
 {
 	struct run_args *args = state->input;
-	struct agent_options *o = &args->o;
-	unsigned long mib;
-	char *end;
+	char err[512];
+	int ret;
 
 	switch (key) {
-	case 'r':
-		args->rules_files[o->n_rules_files++] = arg;
+	case RUN_OPT_CONFIG:
+		args->config = arg;
 		break;
-	case OPT_NO_RULES:
-		o->no_rules = true;
-		break;
-	case OPT_RECORD_RAW:
-		o->record_raw = arg;
-		break;
-	case 'o':
-		args->outputs[o->n_outputs++] = arg;
-		break;
-	case OPT_RATE_LIMIT:
-		if (ratelimit_parse_settings(arg, &o->rate_burst, &o->rate_per_sec))
-			argp_error(state, RATE_LIMIT_USAGE, arg);
-		break;
-	case OPT_NO_RATE_LIMIT:
-		o->rate_burst = 0;
-		o->rate_per_sec = 0;
-		break;
-	case OPT_CAPTURE:
-		o->capture.path = arg;
-		break;
-	case OPT_CAPTURE_SIZE:
-		errno = 0;
-		mib = strtoul(arg, &end, 10);
-		if (errno || *end || mib > (1ul << 30))
-			argp_error(state, "--capture-size is a size in MiB (0: never rotate by size), not '%s'", arg);
-		o->capture.max_bytes = (uint64_t)mib << 20;
-		break;
-	case OPT_CAPTURE_INTERVAL:
-		if (parse_duration(arg, &o->capture.max_age_ns))
-			argp_error(state, "--capture-interval is a duration such as 90s, 30m, 1h or 1d, not '%s'", arg);
-		break;
-	case OPT_CAPTURE_KEEP:
-		errno = 0;
-		mib = strtoul(arg, &end, 10);
-		if (errno || *end || mib > 100000)
-			argp_error(state, "--capture-keep is a number of files, not '%s'", arg);
-		o->capture.keep = (unsigned int)mib;
-		break;
-	case OPT_ALERT_CAPTURE_DIR:
-		o->capture.alert_dir = arg;
-		break;
-	case OPT_ENFORCE:
-		if (strcmp(arg, "on") && strcmp(arg, "off"))
-			argp_error(state, "--enforce is on or off, not '%s'", arg);
-		o->enforce_off = !strcmp(arg, "off");
-		break;
-	case OPT_LSM:
-		if (strcmp(arg, "auto") && strcmp(arg, "off"))
-			argp_error(state, "--lsm is auto or off, not '%s'", arg);
-		o->no_lsm = !strcmp(arg, "off");
-		break;
-	case 'e':
-		o->print_events = true;
-		break;
-	case 'H':
-		o->monitor_host = true;
-		break;
-	case 'v':
-		o->verbose = true;
-		log_set_level(LOG_LEVEL_DEBUG);
-		break;
-	case OPT_RINGBUF_SIZE:
-		errno = 0;
-		mib = strtoul(arg, &end, 10);
-		if (errno || *end || mib == 0 || mib > 1024 || (mib & (mib - 1)))
-			argp_error(state, "--ringbuf-size must be a power of two from 1 to 1024 (MiB), not '%s'", arg);
-		o->ringbuf_bytes = (uint32_t)(mib << 20);
-		break;
-	case OPT_CGROUP_MOUNT:
-		o->cgroup_mount = arg;
-		break;
-	case OPT_ENGINE_SOCKET:
-		o->engine.socket_path = arg;
-		break;
-	case OPT_ENGINE_URL:
-		o->engine.url = arg;
-		break;
-	case OPT_ENGINE_TLS_CA:
-		o->engine.tls_ca = arg;
-		break;
-	case OPT_ENGINE_TLS_CERT:
-		o->engine.tls_cert = arg;
-		break;
-	case OPT_ENGINE_TLS_KEY:
-		o->engine.tls_key = arg;
-		break;
-	case OPT_NO_ENGINE:
-		o->no_engine = true;
+	case RUN_OPT_NO_CONFIG:
+		args->no_config = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	case ARGP_KEY_END:
-		if (o->no_rules && o->n_rules_files)
+		if (args->check.o.no_rules && args->check.o.n_rules_files)
 			argp_error(state, "--no-rules and -r contradict each other: give one");
+		if (args->config && args->no_config)
+			argp_error(state, "--config and --no-config contradict each other: give one");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		if (!run_option_find(key))
+			return ARGP_ERR_UNKNOWN;
+		ret = run_option_apply(&args->check, key, arg, err, sizeof(err));
+		if (ret == -ENOMEM)
+			argp_failure(state, 1, ENOMEM, "--%s", run_option_find(key)->name);
+		else if (ret)
+			argp_error(state, "%s", err);
+		args->given[args->n_given++] = (struct run_arg){ key, arg };
 	}
 	return 0;
 }
 
 static const struct argp run_argp = {
-	.options = run_options,
+	.options = run_options, /* config.c's: the config file's keys are these */
 	.parser = parse_run,
 	.doc = "Load vigil's BPF programs and report what processes in containers do, until\n"
 	       "SIGINT or SIGTERM (then it drains the ring buffer, prints its counters on\n"
@@ -316,8 +146,15 @@ static const struct argp run_argp = {
 	       "Needs root (or CAP_BPF and CAP_PERFMON), kernel BTF and tracefs (mounted\n"
 	       "if it is not).\n"
 	       "\n"
+	       "Settings come from " CONFIG_DEFAULT_FILE " when it exists (or the file\n"
+	       "--config names; --no-config: none): its keys are the long options below,\n"
+	       "`rules: [a.yaml, b.yaml]`, `host: true`, `enforce: off`. Options given on\n"
+	       "the command line win over the file's (-r and -o replace its lists). A file\n"
+	       "with any error stops vigil before it starts (`vigil config check FILE`).\n"
+	       "\n"
 	       "Examples:\n"
 	       "  vigil run -r rules/vigil_rules.yaml\n"
+	       "  vigil run --config ./vigil.yaml --events\n"
 	       "  vigil run -r /etc/vigil/vigil_rules.yaml -r my_rules.yaml --events\n"
 	       "  kill -HUP $(pidof vigil)      # after editing a rules file: reload it\n"
 	       "  vigil run -r deny_rules.yaml --enforce=off   # what would they stop?\n"
@@ -351,9 +188,9 @@ static const struct argp_option replay_options[] = {
 	{ "rules", 'r', "FILE", 0, "A rules file; give -r again for more (none: no rules)", 0 },
 	{ "output", 'o', "SPEC", 0, "Where alerts go, as for vigil run (default " AGENT_DEFAULT_OUTPUT ")", 0 },
 	{ "events", 'e', NULL, 0, "Print each event as a JSON line, as `vigil run --events` does", 0 },
-	{ "rate-limit", OPT_RATE_LIMIT, "BURST,PER_SEC", 0,
+	{ "rate-limit", RUN_OPT_RATE_LIMIT, "BURST,PER_SEC", 0,
 	  "As for vigil run (default: the live agent's, from the capture)", 0 },
-	{ "no-rate-limit", OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 0 },
+	{ "no-rate-limit", RUN_OPT_NO_RATE_LIMIT, NULL, 0, "Every alert, however many", 0 },
 	{ NULL, 0, NULL, 0, "Which events:", 1 },
 	{ "container", OPT_CONTAINER, "ID|NAME", 0, "Only this container's (an id, its prefix, or a name)", 1 },
 	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME (RFC 3339: 2026-11-24T15:04:05Z)", 1 },
@@ -404,12 +241,12 @@ static error_t parse_replay(int key, char *arg, struct argp_state *state)
 	case 'e':
 		o->print_events = true;
 		break;
-	case OPT_RATE_LIMIT:
+	case RUN_OPT_RATE_LIMIT:
 		if (ratelimit_parse_settings(arg, &o->rate_burst, &o->rate_per_sec))
 			argp_error(state, RATE_LIMIT_USAGE, arg);
 		o->rate_limit_given = true;
 		break;
-	case OPT_NO_RATE_LIMIT:
+	case RUN_OPT_NO_RATE_LIMIT:
 		o->rate_limit_given = true;
 		o->rate_burst = 0;
 		o->rate_per_sec = 0;
@@ -547,6 +384,63 @@ static const char rules_usage[] =
 	"Example:\n"
 	"  vigil rules check rules/vigil_rules.yaml my_rules.yaml\n";
 
+/* ---- vigil config check ---- */
+
+struct config_check_args {
+	const char *file, *rules_dir;
+};
+
+static const struct argp_option config_check_options[] = {
+	{ "rules-dir", OPT_RULES_DIR, "DIR", 0,
+	  "Load the rules files the config names from DIR, by their file name: check a config before it is "
+	  "installed, beside the rules it will run with", 0 },
+	{ 0 },
+};
+
+static error_t parse_config_check(int key, char *arg, struct argp_state *state)
+{
+	struct config_check_args *args = state->input;
+
+	switch (key) {
+	case OPT_RULES_DIR:
+		args->rules_dir = arg;
+		break;
+	case ARGP_KEY_ARG:
+		if (args->file)
+			argp_error(state, "one config file at a time, not '%s' too", arg);
+		args->file = arg;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp config_check_argp = {
+	.options = config_check_options,
+	.parser = parse_config_check,
+	.args_doc = "[FILE]",
+	.doc = "Check a config file (default " CONFIG_DEFAULT_FILE ") as `vigil run` reads it:\n"
+	       "every key one of vigil run's long options, every value one the option\n"
+	       "takes, every output a spec vigil can open; then load the rules files it names\n"
+	       "(or the default) as `vigil rules check` does. Each problem is printed as\n"
+	       "file:line:column: what, on stderr. When there is none, prints \"FILE: ok\" and\n"
+	       "the settings vigil run would use, one `key: value` a line (the file's, and\n"
+	       "the defaults for the rest).\n"
+	       "\n"
+	       "Exit status: 0 when the file and its rules are good, 1 otherwise.\n"
+	       "\n"
+	       "Examples:\n"
+	       "  vigil config check\n"
+	       "  vigil config check --rules-dir rules deploy/vigil.yaml"
+	       "\vOptions:",
+};
+
+static const char config_usage[] =
+	"Usage: vigil config check [--rules-dir DIR] [FILE]\n"
+	"Check a config file (default " CONFIG_DEFAULT_FILE "): say where it is wrong,\n"
+	"or print the settings vigil run would use. `vigil config check --help` for more.\n";
+
 /* ---- vigil fields ---- */
 
 struct fields_args {
@@ -621,6 +515,38 @@ static const struct argp probe_argp = {
 	       "  vigil probe",
 };
 
+static error_t parse_health_args(int key, char *arg, struct argp_state *state)
+{
+	const char **address = state->input;
+
+	switch (key) {
+	case ARGP_KEY_ARG:
+		if (*address)
+			argp_error(state, "one ADDR only");
+		*address = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (!*address)
+			argp_error(state, "which agent? give the ADDR it serves /healthz on (127.0.0.1:9464)");
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp health_argp = {
+	.parser = parse_health_args,
+	.args_doc = "ADDR",
+	.doc = "Ask a running agent whether it is alive: GET http://ADDR/healthz, where ADDR is\n"
+	       "what vigil run was given as --metrics-address. For a container's HEALTHCHECK\n"
+	       "or a Kubernetes liveness probe.\n"
+	       "\n"
+	       "Exit status: 0 when the agent answers that it is alive; 1 otherwise, with its\n"
+	       "reason (its main loop stalled, its ring buffer failed) or why it did not answer.\n"
+	       "\n"
+	       "Example:\n"
+	       "  vigil health 127.0.0.1:9464",
+};
+
 static const struct argp version_argp = {
 	.parser = parse_no_args,
 	.doc = "Print vigil's version and the libbpf it runs with.",
@@ -636,31 +562,61 @@ static int parse_command(const struct argp *argp, int argc, char **argv, const c
 	return argp_parse(argp, argc, argv, 0, NULL, input);
 }
 
+/* The config file vigil run reads: --config's, or the default when it exists; NULL: none. */
+static const char *run_config_file(const struct run_args *args)
+{
+	struct stat st;
+
+	if (args->config)
+		return args->config;
+	if (args->no_config || (stat(CONFIG_DEFAULT_FILE, &st) && errno == ENOENT))
+		return NULL;
+	return CONFIG_DEFAULT_FILE;
+}
+
 static int command_run(int argc, char **argv)
 {
-	struct run_args args = { .o = { .ringbuf_bytes = 8u << 20, .rate_burst = RATELIMIT_DEFAULT_BURST,
-					 .rate_per_sec = RATELIMIT_DEFAULT_RATE,
-					 .capture = { .max_bytes = AGENT_DEFAULT_CAPTURE_SIZE,
-						      .keep = AGENT_DEFAULT_CAPTURE_KEEP,
-						      .alert_dir = AGENT_DEFAULT_ALERT_CAPTURE_DIR } } };
-	int status;
+	struct run_args args = { 0 };
+	struct config_messages messages = { 0 };
+	struct run_settings settings;
+	const char *config;
+	char err[512];
+	int status = 1, ret;
 
-	args.rules_files = calloc((size_t)argc, sizeof(*args.rules_files));
-	args.outputs = calloc((size_t)argc, sizeof(*args.outputs));
-	if (!args.rules_files || !args.outputs) {
-		free(args.rules_files);
-		free(args.outputs);
+	run_settings_init(&settings);
+	run_settings_init(&args.check);
+	args.given = calloc((size_t)argc, sizeof(*args.given));
+	if (!args.given) {
 		log_error("out of memory");
-		return 1;
+		goto out;
 	}
-	args.o.rules_files = args.rules_files;
-	args.o.outputs = args.outputs;
 	if (parse_command(&run_argp, argc, argv, "run", &args))
-		status = 1;
-	else
-		status = agent_run(&args.o);
-	free(args.rules_files);
-	free(args.outputs);
+		goto out;
+	/* The file over the defaults, then the command line over the file. */
+	config = run_config_file(&args);
+	if (config) {
+		ret = config_load_file(&settings, config, &messages);
+		for (size_t i = 0; i < messages.n; i++)
+			log_error("%s", messages.items[i].text);
+		if (ret == -ENOMEM)
+			log_error("out of memory");
+		if (ret)
+			goto out;
+	}
+	ret = run_settings_override(&settings, args.given, args.n_given, err, sizeof(err));
+	if (ret) {
+		log_error("%s", ret == -ENOMEM ? "out of memory" : err);
+		goto out;
+	}
+	log_set_level(settings.log_level);
+	if (config)
+		log_info("settings from %s", config);
+	status = agent_run(&settings.o);
+out:
+	config_messages_free(&messages);
+	run_settings_free(&settings);
+	run_settings_free(&args.check);
+	free(args.given);
 	return status;
 }
 
@@ -714,6 +670,24 @@ static int command_rules(int argc, char **argv)
 	return status;
 }
 
+static int command_config(int argc, char **argv)
+{
+	struct config_check_args args = { 0 };
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub || !strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+		fputs(config_usage, sub ? stdout : stderr);
+		return sub ? 0 : 2;
+	}
+	if (strcmp(sub, "check")) {
+		fprintf(stderr, "vigil config: unknown command '%s'\n\n%s", sub, config_usage);
+		return 2;
+	}
+	if (parse_command(&config_check_argp, argc - 1, argv + 1, "config check", &args))
+		return 1;
+	return config_check(args.file ? args.file : CONFIG_DEFAULT_FILE, args.rules_dir);
+}
+
 static int command_fields(int argc, char **argv)
 {
 	struct fields_args args = { 0 };
@@ -737,6 +711,21 @@ static int command_probe(int argc, char **argv)
 		       ? 0 : 1;
 }
 
+static int command_health(int argc, char **argv)
+{
+	const char *address = NULL;
+	char err[512];
+
+	if (parse_command(&health_argp, argc, argv, "health", &address))
+		return 1;
+	if (health_check(address, 3000, err, sizeof(err))) {
+		fprintf(stderr, "vigil health: %s\n", err);
+		return 1;
+	}
+	puts("ok");
+	return 0;
+}
+
 static int command_version(int argc, char **argv)
 {
 	if (parse_command(&version_argp, argc, argv, "version", NULL))
@@ -755,8 +744,10 @@ int main(int argc, char **argv)
 		{ "run", command_run },
 		{ "replay", command_replay },
 		{ "rules", command_rules },
+		{ "config", command_config },
 		{ "fields", command_fields },
 		{ "probe", command_probe },
+		{ "health", command_health },
 		{ "version", command_version },
 	};
 	const char *command = argc > 1 ? argv[1] : NULL;

@@ -461,7 +461,8 @@ _lib_vigil_ready() {
 	grep -q '^vigil: ready' "$VIGIL_OUT.err" 2>/dev/null
 }
 
-# vigil_start OUTFILE [ARG...] : starts `$OUTPUT/vigil run --events ARG...` in the background,
+# vigil_start OUTFILE [ARG...] : starts `$OUTPUT/vigil run --no-config --events ARG...` in the
+# background (a machine's /etc/vigil/vigil.yaml never leaks into a test; give --config to test one),
 # stdout to OUTFILE and stderr to OUTFILE.err, and waits (30 s at most) until it says
 # `vigil: ready` on stderr. Returns non-zero, with its stderr shown, when it dies first or does
 # not get ready in time (then it is stopped). One agent at a time; the EXIT trap stops it.
@@ -482,7 +483,7 @@ vigil_start() {
 	: >"$VIGIL_OUT.err"
 	# bash starts background commands with SIGINT ignored; env puts it back to the default so
 	# that vigil_stop's SIGINT reaches the agent whatever it does with its signals.
-	env --default-signal=INT,QUIT "$VIGIL_BIN" run --events "$@" \
+	env --default-signal=INT,QUIT "$VIGIL_BIN" run --no-config --events "$@" \
 		</dev/null >"$VIGIL_OUT" 2>"$VIGIL_OUT.err" &
 	VIGIL_PID=$!
 	if [ -z "$_LIB_VIGIL_CLEANUP" ]; then
