@@ -18,6 +18,7 @@
 #include "event_schema.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "rules_cli.h"
 #include "user_names.h"
@@ -543,6 +544,86 @@ static void report_counters(struct vigil_bpf *skel, const struct pipeline *p)
 	}
 }
 
+static int count_container(const char *id, enum container_metadata state, const char *answer, size_t answer_len,
+			   void *count)
+{
+	(void)id;
+	(void)state;
+	(void)answer;
+	(void)answer_len;
+	++*(uint64_t *)count;
+	return 0;
+}
+
+/* This process's resident memory in bytes, from /proc/self/statm; 0 when unknown. */
+static uint64_t resident_bytes(void)
+{
+	unsigned long long size, resident;
+	FILE *f = fopen("/proc/self/statm", "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%llu %llu", &size, &resident);
+	fclose(f);
+	return n == 2 ? resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/*
+ * Render the counters of the loop's thread and hand the text to the metrics
+ * endpoint's thread, which reads nothing else of the pipeline.
+ */
+static void publish_metrics(struct metrics_server *m, struct vigil_bpf *skel, const struct pipeline *p)
+{
+	struct metrics_snapshot s = {
+		.version = VIGIL_VERSION,
+		.rss_bytes = resident_bytes(),
+	};
+	struct metrics_output *outputs = NULL;
+	struct metrics_rule_alerts *rules = NULL;
+	char *text;
+	size_t len;
+
+	memcpy(s.received, p->stats.received, sizeof(s.received));
+	memcpy(s.verdicts, p->stats.verdicts, sizeof(s.verdicts));
+	s.have_kernel = loader_read_counters(skel, s.kernel) == 0;
+	if (p->containers)
+		container_table_foreach(p->containers, count_container, &s.containers_tracked);
+	if (p->alerting) {
+		struct sinks *sinks = alerting_sinks(p->alerting);
+		const struct alerting_rule_count *counts;
+		struct alerting_stats as;
+		size_t n_counts = alerting_rule_counts(p->alerting, &counts);
+
+		alerting_stats(p->alerting, &as);
+		s.have_alerting = true;
+		s.rate_limited = as.suppressed;
+		s.health_alerts = as.health;
+		rules = calloc(n_counts ? n_counts : 1, sizeof(*rules));
+		outputs = calloc(sinks_count(sinks) ? sinks_count(sinks) : 1, sizeof(*outputs));
+		if (!rules || !outputs)
+			goto out;
+		for (size_t i = 0; i < n_counts; i++)
+			rules[i] = (struct metrics_rule_alerts){ counts[i].rule, counts[i].priority, counts[i].alerts };
+		s.rules = rules;
+		s.n_rules = n_counts;
+		for (size_t i = 0; i < sinks_count(sinks); i++) {
+			struct sink_stats st;
+
+			sinks_stats(sinks, i, &st);
+			outputs[i] = (struct metrics_output){ sinks_name(sinks, i), st.written, st.dropped, st.queued };
+		}
+		s.outputs = outputs;
+		s.n_outputs = sinks_count(sinks);
+	}
+	text = metrics_render(&s, &len);
+	if (text)
+		metrics_state_publish(metrics_server_state(m), text, len);
+out:
+	free(rules);
+	free(outputs);
+}
+
 int agent_run(const struct agent_options *o)
 {
 	struct loader_options lo = {
@@ -559,10 +640,18 @@ int agent_run(const struct agent_options *o)
 	struct agent_rules rules = { 0 };
 	struct vigil_bpf *skel = NULL;
 	struct ring_buffer *rb = NULL;
+	struct metrics_server *metrics = NULL;
+	struct metrics_address metrics_addr;
 	char err_text[512], hooks[256], hostname[HOST_NAME_MAX + 1] = "";
+	int64_t last_metrics_ns = 0;
 	time_t last_sweep;
 	int err, seeded;
 
+	/* A bad address is a mistake on the command line: said before anything else happens. */
+	if (o->metrics_address && metrics_parse_address(o->metrics_address, &metrics_addr, err_text, sizeof(err_text))) {
+		log_error("%s", err_text);
+		return 1;
+	}
 	err = install_signal_handlers();
 	if (err) {
 		log_error("cannot install signal handlers: %s", strerror(-err));
@@ -636,6 +725,17 @@ int agent_run(const struct agent_options *o)
 	err = capture_start(o, &pipeline, &pipeline.capture);
 	if (err)
 		goto cleanup;
+	/* Before the BPF programs load: an address in use stops vigil before it takes its time. */
+	if (o->metrics_address) {
+		metrics = metrics_server_start(&metrics_addr, o->metrics_address, err_text, sizeof(err_text));
+		if (!metrics) {
+			log_error("%s", err_text);
+			err = -EADDRINUSE;
+			goto cleanup;
+		}
+		log_info("metrics: http://%s/metrics, health: http://%s/healthz", o->metrics_address,
+			 o->metrics_address);
+	}
 
 	lo.no_lsm = o->no_lsm;
 	lo.enforce_off = o->enforce_off;
@@ -677,6 +777,11 @@ int agent_run(const struct agent_options *o)
 			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			log_error("polling the ring buffer failed: %s", strerror(-err));
+			if (metrics) {
+				snprintf(err_text, sizeof(err_text), "polling the ring buffer failed: %s",
+					 strerror(-err));
+				metrics_state_fail(metrics_server_state(metrics), err_text);
+			}
 			goto cleanup;
 		}
 		pipeline_set_now(&pipeline, clock_ns(CLOCK_REALTIME));
@@ -696,6 +801,15 @@ int agent_run(const struct agent_options *o)
 				alerting_reopen(pipeline.alerting);
 		}
 		check_health(&health, skel, &pipeline, false);
+		if (metrics) {
+			int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+			metrics_state_heartbeat(metrics_server_state(metrics), now);
+			if (now - last_metrics_ns >= METRICS_PUBLISH_INTERVAL_NS) {
+				publish_metrics(metrics, skel, &pipeline);
+				last_metrics_ns = now;
+			}
+		}
 		if (time(NULL) - last_sweep >= SWEEP_INTERVAL_SEC) {
 			pipeline_set_now(&pipeline, clock_ns(CLOCK_REALTIME));
 			proc_table_sweep(pipeline.procs);
@@ -734,6 +848,8 @@ int agent_run(const struct agent_options *o)
 	}
 
 cleanup:
+	/* Its thread reads only what was published, so it may stop at any point of the teardown; first is simplest. */
+	metrics_server_stop(metrics);
 	ring_buffer__free(rb);
 	loader_stop(skel);
 	capture_close(pipeline.capture, NULL, 0);

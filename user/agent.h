@@ -43,6 +43,11 @@ struct agent_options {
 	struct capture_options capture;
 	bool enforce_off;               /* --enforce=off: decide and report "would deny/kill", act on nothing */
 	bool no_lsm;                    /* --lsm=off: tracepoints only, even where BPF-LSM is available */
+	/*
+	 * --metrics-address ADDR: serve /metrics (Prometheus) and /healthz there,
+	 * "127.0.0.1:9464" or "[::1]:9464", loopback only; NULL: no endpoint.
+	 */
+	const char *metrics_address;
 };
 
 /* Returns the process exit status: 0 after a clean stop, 1 on failure. */

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "u64map.h"
 
 struct alerting {
 	struct sinks *sinks;
@@ -21,6 +22,16 @@ struct alerting {
 	int64_t clock_ns;          /* the limiter's clock: the latest event time seen (boot clock) */
 	uint64_t *sink_dropped;    /* per sink: the drop count already reported */
 	struct alerting_stats stats;
+	/* Alerts sent per (rule name, priority); bounded by the rules loaded over the run. */
+	struct alerting_rule_count *rule_counts;
+	size_t n_rule_counts, cap_rule_counts;
+	/*
+	 * A match's rule_info -> its index in rule_counts + 1, for the engine
+	 * rule_counts_engine. A reload makes a new engine while the old one still
+	 * lives, so the engine's address always changes and the cache is emptied.
+	 */
+	struct u64map *rule_count_cache;
+	const struct rule_engine *rule_counts_engine;
 };
 
 struct alerting *alerting_new(const char *const *specs, size_t n_specs, unsigned int burst, double per_sec,
@@ -39,7 +50,8 @@ struct alerting *alerting_new(const char *const *specs, size_t n_specs, unsigned
 	a->hostname = strdup(hostname ? hostname : "");
 	a->sinks = sinks_new();
 	a->sink_dropped = calloc(n_specs, sizeof(*a->sink_dropped));
-	if (!a->hostname || !a->sinks || !a->sink_dropped)
+	a->rule_count_cache = u64map_new();
+	if (!a->hostname || !a->sinks || !a->sink_dropped || !a->rule_count_cache)
 		goto oom;
 	for (size_t i = 0; i < n_specs; i++) {
 		char why[256];
@@ -88,6 +100,50 @@ static int64_t match_boot_ns(const struct alerting *a, const struct rule_match *
 	return match->ev->time_ns - a->boot_to_unix_ns;
 }
 
+/* One more alert sent for rule; a count lost to a lack of memory is only a metric. */
+static void count_rule_alert(struct alerting *a, const struct rule_engine *engine, const struct rule_info *rule)
+{
+	const char *name = rule->def->name;
+	enum rule_priority priority = rule->def->priority;
+	uintptr_t slot;
+	size_t i;
+
+	if (engine != a->rule_counts_engine) {
+		u64map_clear(a->rule_count_cache, NULL);
+		a->rule_counts_engine = engine;
+	}
+	slot = (uintptr_t)u64map_get(a->rule_count_cache, (uintptr_t)rule);
+	if (slot) {
+		a->rule_counts[slot - 1].alerts++;
+		return;
+	}
+	for (i = 0; i < a->n_rule_counts; i++)
+		if (a->rule_counts[i].priority == priority && !strcmp(a->rule_counts[i].rule, name))
+			break;
+	if (i == a->n_rule_counts) {
+		struct alerting_rule_count *grown = a->rule_counts;
+		char *copy = strdup(name);
+
+		if (a->n_rule_counts == a->cap_rule_counts) {
+			size_t cap = a->cap_rule_counts ? 2 * a->cap_rule_counts : 16;
+
+			grown = realloc(a->rule_counts, cap * sizeof(*grown));
+			if (grown) {
+				a->rule_counts = grown;
+				a->cap_rule_counts = cap;
+			}
+		}
+		if (!grown || !copy) {
+			free(copy);
+			return;
+		}
+		a->rule_counts[i] = (struct alerting_rule_count){ .rule = copy, .priority = priority };
+		a->n_rule_counts++;
+	}
+	a->rule_counts[i].alerts++;
+	u64map_put(a->rule_count_cache, (uintptr_t)rule, (void *)(uintptr_t)(i + 1), NULL);
+}
+
 void alerting_match(struct alerting *a, struct rule_engine *engine, const struct rule_match *match, json_t *event,
 		    const char *capture)
 {
@@ -104,6 +160,7 @@ void alerting_match(struct alerting *a, struct rule_engine *engine, const struct
 		return;
 	}
 	a->stats.alerts++;
+	count_rule_alert(a, engine, match->rule);
 	submit(a, alert_record_from_match(engine, match, event, capture));
 }
 
@@ -189,6 +246,10 @@ void alerting_free(struct alerting *a)
 	sinks_free(a->sinks);
 	ratelimit_free(a->limiter);
 	free(a->sink_dropped);
+	for (size_t i = 0; i < a->n_rule_counts; i++)
+		free(a->rule_counts[i].rule);
+	free(a->rule_counts);
+	u64map_free(a->rule_count_cache, NULL);
 	free(a->hostname);
 	free(a);
 }
@@ -201,4 +262,10 @@ void alerting_stats(const struct alerting *a, struct alerting_stats *out)
 struct sinks *alerting_sinks(struct alerting *a)
 {
 	return a->sinks;
+}
+
+size_t alerting_rule_counts(const struct alerting *a, const struct alerting_rule_count **out)
+{
+	*out = a->rule_counts;
+	return a->n_rule_counts;
 }

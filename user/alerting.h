@@ -77,4 +77,16 @@ struct alerting_stats {
 void alerting_stats(const struct alerting *a, struct alerting_stats *out);
 struct sinks *alerting_sinks(struct alerting *a);
 
+/*
+ * Alerts sent per rule, for the metrics: one entry per rule name and
+ * priority ever alerted on, kept across reloads (counters never go back).
+ * The entries stay valid until the next alerting_match or alerting_free.
+ */
+struct alerting_rule_count {
+	char *rule;
+	enum rule_priority priority;
+	uint64_t alerts;
+};
+size_t alerting_rule_counts(const struct alerting *a, const struct alerting_rule_count **out);
+
 #endif /* VIGIL_ALERTING_H */

@@ -218,6 +218,8 @@ static int handle(struct pipeline *p, const void *data, size_t len, int64_t *tim
 		return -EINVAL;
 	}
 	p->stats.received[ev.hdr.type]++;
+	if (ev.hdr.verdict < sizeof(p->stats.verdicts) / sizeof(p->stats.verdicts[0]))
+		p->stats.verdicts[ev.hdr.verdict]++;
 	*time_ns = (int64_t)ev.hdr.ts_boot_ns + p->boot_to_unix_ns;
 	if (p->capture)
 		capture_set_now(p->capture, *time_ns);

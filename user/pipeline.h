@@ -31,6 +31,7 @@ struct pipeline_stats {
 	uint64_t written;                        /* events written to the output */
 	uint64_t alerts;                         /* alerts written */
 	uint64_t write_errors;                   /* events and alerts that could not be written */
+	uint64_t verdicts[VIGIL_VERDICT_WOULD_KILL + 1]; /* decoded records by enforcement verdict (0: none) */
 };
 
 struct pipeline {
