@@ -31,7 +31,7 @@ USER_CFLAGS := $(CFLAGS) $(WARNINGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP \
                -Iinclude -Iuser -I$(OUTPUT) -DVIGIL_VERSION='"$(VERSION)"'
 BPF_CFLAGS  := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) -Wno-unused-parameter -MMD -MP \
                -I$(VMLINUX_DIR) -Iinclude -Ibpf
-LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread -lyaml
+LIBS        := -lbpf -lelf -lz -ljansson -lcurl -lpthread -lyaml -lmicrohttpd
 
 # The agent is every bpf/*.bpf.c but the feature probe, linked into one object.
 # maps.bpf.c goes first: it defines the shared maps, and bpftool 7.1 (libbpf 1.1)
@@ -40,17 +40,17 @@ BPF_SRCS    := bpf/maps.bpf.c $(filter-out bpf/probe.bpf.c bpf/maps.bpf.c,$(wild
 BPF_OBJS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS   := $(wildcard user/*.c)
 USER_OBJS   := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-# What unit tests and fuzz targets may link: no skeletons, no main().
-CORE_SRCS   := $(filter-out user/main.c user/loader.c user/probe.c user/agent.c,$(USER_SRCS))
+# What unit tests and fuzz targets may link: no skeletons, no main(), no libmicrohttpd.
+CORE_SRCS   := $(filter-out user/main.c user/loader.c user/probe.c user/agent.c user/metrics_http.c,$(USER_SRCS))
 SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 
 # Debian packages for the build, then for the tests.
 BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
-              libcurl4-openssl-dev libyaml-dev
+              libcurl4-openssl-dev libyaml-dev libmicrohttpd-dev
 TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl rsyslog \
-              qemu-system-x86
+              qemu-system-x86 curl systemd python3-yaml
 
-.PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help
+.PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help install
 .DEFAULT_GOAL := all
 
 all: $(OUTPUT)/vigil
@@ -182,6 +182,20 @@ $(OUTPUT)/bench/capture_throughput: bench/capture_throughput.c $(CORE_SRCS) $(TE
 
 bench: deps all $(HELPERS) $(OUTPUT)/bench/rules_throughput $(OUTPUT)/bench/capture_throughput
 	$(Q)OUTPUT=$(OUTPUT) bench/run.sh
+
+# A host service: the binary, the default rules, the config (kept if there is one) and the
+# systemd unit. DESTDIR for packaging; then `systemctl daemon-reload && systemctl enable --now vigil`.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /etc/systemd/system
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX)/bin/vigil)
+	$(Q)install -D -m 0755 $(OUTPUT)/vigil $(DESTDIR)$(PREFIX)/bin/vigil
+	$(Q)install -D -m 0644 rules/vigil_rules.yaml $(DESTDIR)$(SYSCONFDIR)/vigil/vigil_rules.yaml
+	$(Q)[ -e $(DESTDIR)$(SYSCONFDIR)/vigil/vigil.yaml ] || \
+		install -D -m 0644 deploy/vigil.yaml $(DESTDIR)$(SYSCONFDIR)/vigil/vigil.yaml
+	$(Q)install -D -m 0644 deploy/systemd/vigil.service $(DESTDIR)$(UNITDIR)/vigil.service
+	$(Q)install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/vigil/README.md
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
