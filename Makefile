@@ -48,7 +48,7 @@ SKELETONS   := $(OUTPUT)/vigil.skel.h $(OUTPUT)/probe.skel.h
 BUILD_DEPS := make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev bpftool libjansson-dev \
               libcurl4-openssl-dev libyaml-dev libmicrohttpd-dev
 TEST_DEPS  := libcmocka-dev libclang-rt-14-dev docker.io busybox-static jq iproute2 procps openssl rsyslog \
-              qemu-system-x86 curl systemd python3-yaml
+              qemu-system-x86 curl systemd python3-yaml debootstrap runc
 
 .PHONY: all deps run test unit-test integration-test fuzz-test fuzz bench clean vmlinux help install
 .DEFAULT_GOAL := all

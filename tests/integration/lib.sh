@@ -560,6 +560,48 @@ container_test_setup() {
 	image_build "$image" || tap_bail "the test image builds"
 }
 
+# runtime_without_lacking_caps PATH : writes PATH, a runc that takes the capabilities this
+# machine's bounding set lacks out of a container's spec before it starts it, or a process's
+# before it execs it (runc cannot grant them, and fails the container that asks). Register it with dockerd (DOCKERD_ARGS=(--add-runtime
+# NAME=PATH)) and run with --runtime NAME. Sets LACKING_CAPS to what it takes out.
+runtime_without_lacking_caps() {
+	local path=$1 bounding i
+	# The capability names by number (include/uapi/linux/capability.h).
+	local names=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE
+		NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT
+		SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE
+		AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ
+		PERFMON BPF CHECKPOINT_RESTORE)
+	bounding=$((16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)))
+	LACKING_CAPS=()
+	for i in "${!names[@]}"; do
+		(((bounding >> i) & 1)) || LACKING_CAPS+=("CAP_${names[i]}")
+	done
+	diag "capabilities this machine's bounding set lacks: ${LACKING_CAPS[*]:-none}"
+	# The spec is config.json in the bundle the shim names.
+	cat >"$path" <<EOF
+#!/bin/sh
+lacking='$(printf '%s\n' "${LACKING_CAPS[@]}" | jq -R . | jq -cs .)'
+bundle= process= previous=
+for arg in "\$@"; do
+	[ "\$previous" = --bundle ] && bundle=\$arg
+	[ "\$previous" = --process ] && process=\$arg
+	previous=\$arg
+done
+if [ -n "\$bundle" ] && [ -f "\$bundle/config.json" ]; then
+	jq --argjson lacking "\$lacking" '.process.capabilities |= map_values(. - \$lacking)' \\
+		"\$bundle/config.json" >"\$bundle/config.json.new" && mv "\$bundle/config.json.new" "\$bundle/config.json"
+fi
+# runc exec (docker exec, a HEALTHCHECK) names the process's spec on its own.
+if [ -n "\$process" ] && [ -f "\$process" ]; then
+	jq --argjson lacking "\$lacking" '.capabilities |= map_values(. - \$lacking)' \\
+		"\$process" >"\$process.new" && mv "\$process.new" "\$process"
+fi
+exec runc "\$@"
+EOF
+	chmod 755 "$path"
+}
+
 # random_word PREFIX : prints PREFIX-<16 random hex digits>, a word no other run uses. The agent
 # reports every container on the machine: a test puts such a word in the argv or the paths it
 # looks for, so that another test running at the same time is not taken for this one.

@@ -55,35 +55,7 @@ assert_json "$T/both.json" '[.[] | select(.type == "rule" and .file == $file)] a
 
 # ---- the machine: a runtime for privileged containers ----
 
-# The capability names by number (include/uapi/linux/capability.h), for the runtime below.
-CAP_NAMES=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETUID SETPCAP LINUX_IMMUTABLE
-	NET_BIND_SERVICE NET_BROADCAST NET_ADMIN NET_RAW IPC_LOCK IPC_OWNER SYS_MODULE SYS_RAWIO SYS_CHROOT
-	SYS_PTRACE SYS_PACCT SYS_ADMIN SYS_BOOT SYS_NICE SYS_RESOURCE SYS_TIME SYS_TTY_CONFIG MKNOD LEASE
-	AUDIT_WRITE AUDIT_CONTROL SETFCAP MAC_OVERRIDE MAC_ADMIN SYSLOG WAKE_ALARM BLOCK_SUSPEND AUDIT_READ
-	PERFMON BPF CHECKPOINT_RESTORE)
-bounding=$((16#$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)))
-lacking=()
-for i in "${!CAP_NAMES[@]}"; do
-	(((bounding >> i) & 1)) || lacking+=("CAP_${CAP_NAMES[i]}")
-done
-diag "capabilities this machine's bounding set lacks: ${lacking[*]:-none}"
-# runc, with the lacking capabilities taken out of the container's spec (config.json in the
-# bundle the shim names) before it starts the container.
-cat >"$T/runc-privileged" <<EOF
-#!/bin/sh
-lacking='$(printf '%s\n' "${lacking[@]}" | jq -R . | jq -cs .)'
-bundle= previous=
-for arg in "\$@"; do
-	[ "\$previous" = --bundle ] && bundle=\$arg
-	previous=\$arg
-done
-if [ -n "\$bundle" ] && [ -f "\$bundle/config.json" ]; then
-	jq --argjson lacking "\$lacking" '.process.capabilities |= map_values(. - \$lacking)' \\
-		"\$bundle/config.json" >"\$bundle/config.json.new" && mv "\$bundle/config.json.new" "\$bundle/config.json"
-fi
-exec runc "\$@"
-EOF
-chmod 755 "$T/runc-privileged"
+runtime_without_lacking_caps "$T/runc-privileged"
 DOCKERD_ARGS=(--add-runtime "vigil-privileged=$T/runc-privileged")
 container_test_setup "$IMAGE"
 
