@@ -196,29 +196,35 @@ int BPF_PROG(vigil_lsm_mount, const char *dev_name, const struct path *path, con
 /*
  * The set*id family: which call (by the LSM_SETID_* flag) and the id it
  * asks for, as the kernel maps it (the initial user namespace's number).
+ * setid: VIGIL_EVENT_SETUID or VIGIL_EVENT_SETGID, whose family's re, res and
+ * fs calls follow it two apart in the ABI; ids: the new credentials' id,
+ * effective id and filesystem id of the family.
  */
-SEC("lsm/task_fix_setuid")
-int BPF_PROG(vigil_lsm_setuid, struct cred *new, const struct cred *old, int flags)
+_Static_assert(VIGIL_EVENT_SETREUID == VIGIL_EVENT_SETUID + 2 && VIGIL_EVENT_SETRESGID == VIGIL_EVENT_SETGID + 4 &&
+		       VIGIL_EVENT_SETFSUID == VIGIL_EVENT_SETUID + 6 && VIGIL_EVENT_SETFSGID == VIGIL_EVENT_SETGID + 6,
+	       "the set*id types of a family are two apart");
+
+static __always_inline int setid_decide(int flags, __u32 setid, __u32 id, __u32 eid, __u32 fsid)
 {
 	struct enforce_input in = {};
 	__u32 type;
 
 	switch (flags) {
 	case LSM_SETID_ID:
-		type = VIGIL_EVENT_SETUID;
-		in.arg_uid = new->uid.val;
+		type = setid;
+		in.arg_uid = id;
 		break;
 	case LSM_SETID_RE:
-		type = VIGIL_EVENT_SETREUID;
-		in.arg_uid = new->euid.val;
+		type = setid + 2;
+		in.arg_uid = eid;
 		break;
 	case LSM_SETID_RES:
-		type = VIGIL_EVENT_SETRESUID;
-		in.arg_uid = new->euid.val;
+		type = setid + 4;
+		in.arg_uid = eid;
 		break;
 	case LSM_SETID_FS:
-		type = VIGIL_EVENT_SETFSUID;
-		in.arg_uid = new->fsuid.val;
+		type = setid + 6;
+		in.arg_uid = fsid;
 		break;
 	default:
 		return 0;
@@ -228,35 +234,16 @@ int BPF_PROG(vigil_lsm_setuid, struct cred *new, const struct cred *old, int fla
 	return lsm_decide(type, &in);
 }
 
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(vigil_lsm_setuid, struct cred *new, const struct cred *old, int flags)
+{
+	return setid_decide(flags, VIGIL_EVENT_SETUID, new->uid.val, new->euid.val, new->fsuid.val);
+}
+
 SEC("lsm/task_fix_setgid")
 int BPF_PROG(vigil_lsm_setgid, struct cred *new, const struct cred *old, int flags)
 {
-	struct enforce_input in = {};
-	__u32 type;
-
-	switch (flags) {
-	case LSM_SETID_ID:
-		type = VIGIL_EVENT_SETGID;
-		in.arg_uid = new->gid.val;
-		break;
-	case LSM_SETID_RE:
-		type = VIGIL_EVENT_SETREGID;
-		in.arg_uid = new->egid.val;
-		break;
-	case LSM_SETID_RES:
-		type = VIGIL_EVENT_SETRESGID;
-		in.arg_uid = new->egid.val;
-		break;
-	case LSM_SETID_FS:
-		type = VIGIL_EVENT_SETFSGID;
-		in.arg_uid = new->fsgid.val;
-		break;
-	default:
-		return 0;
-	}
-	if (!enforce_may_decide(type, bpf_get_current_task_btf()))
-		return 0;
-	return lsm_decide(type, &in);
+	return setid_decide(flags, VIGIL_EVENT_SETGID, new->gid.val, new->egid.val, new->fsgid.val);
 }
 
 /*

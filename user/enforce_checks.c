@@ -143,63 +143,42 @@ static bool text_is(const char *a, size_t alen, const char *b)
 	return alen == strlen(b) && !memcmp(a, b, alen);
 }
 
-/* A string check on one value's text (the operators a finite domain can take exactly). *ok false: another operator. */
+/*
+ * A string check on one value's text, as the rule engine makes it, for the
+ * operators a finite domain can take exactly. *ok false: another operator.
+ */
 static bool string_check(const struct check *k, const char *s, bool *ok)
 {
-	size_t len = strlen(s);
-
-	*ok = true;
 	switch (k->op) {
 	case CONDITION_OP_EQ:
-		return text_is(k->strings[0].ptr, k->strings[0].len, s);
 	case CONDITION_OP_NE:
-		return !text_is(k->strings[0].ptr, k->strings[0].len, s);
 	case CONDITION_OP_IN:
 	case CONDITION_OP_INTERSECTS:
-		for (size_t i = 0; i < k->n_values; i++)
-			if (text_is(k->strings[i].ptr, k->strings[i].len, s))
-				return true;
-		return false;
 	case CONDITION_OP_CONTAINS:
-		return k->strings[0].len <= len && memmem(s, len, k->strings[0].ptr, k->strings[0].len);
 	case CONDITION_OP_STARTSWITH:
-		return k->strings[0].len <= len && !memcmp(s, k->strings[0].ptr, k->strings[0].len);
 	case CONDITION_OP_ENDSWITH:
-		return k->strings[0].len <= len && !memcmp(s + len - k->strings[0].len, k->strings[0].ptr,
-							    k->strings[0].len);
+		*ok = true;
+		return rule_string_matches(k, s, strlen(s));
 	default:
 		*ok = false;
 		return false;
 	}
 }
 
-/* A number check (signed: INT) on x. *ok false: another operator. */
+/* A number check (signed: INT) on x, as the rule engine makes it. *ok false: another operator. */
 static bool number_check(const struct check *k, int64_t x, bool *ok)
 {
-	bool is_signed = k->type == RULE_FIELD_INT;
-	uint64_t ux = (uint64_t)x, v = k->numbers[0];
-	int order = is_signed ? (x > (int64_t)v) - (x < (int64_t)v) : (ux > v) - (ux < v);
-
-	*ok = true;
 	switch (k->op) {
 	case CONDITION_OP_EQ:
-		return ux == v;
 	case CONDITION_OP_NE:
-		return ux != v;
 	case CONDITION_OP_LT:
-		return order < 0;
 	case CONDITION_OP_LE:
-		return order <= 0;
 	case CONDITION_OP_GT:
-		return order > 0;
 	case CONDITION_OP_GE:
-		return order >= 0;
 	case CONDITION_OP_IN:
 	case CONDITION_OP_INTERSECTS:
-		for (size_t i = 0; i < k->n_values; i++)
-			if (k->numbers[i] == ux)
-				return true;
-		return false;
+		*ok = true;
+		return rule_number_matches(k, (uint64_t)x);
 	default:
 		*ok = false;
 		return false;

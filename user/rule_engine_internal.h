@@ -172,6 +172,9 @@ int enforce_validate(struct rule_engine *e);
 
 /* rule_eval.c */
 bool node_eval(struct rule_engine *e, const struct node *n, const struct rule_event *ev);
+/* One value against a check's operator and operand (a string of len bytes; a number, signed for INT). */
+bool rule_string_matches(const struct check *k, const char *s, size_t len);
+bool rule_number_matches(const struct check *k, uint64_t x);
 const struct value_slot *slot_read(struct rule_engine *e, size_t slot, const struct rule_event *ev);
 void node_free(struct node *n);
 /* A value as text, for outputs: into buf (NUL-terminated, cut to len). */

@@ -97,7 +97,7 @@ static bool glob_match(const struct check *k, const char *s, size_t len)
 	return fnmatch(k->glob, buf, k->op == CONDITION_OP_IGLOB ? FNM_CASEFOLD : 0) == 0;
 }
 
-static bool string_matches(const struct check *k, const char *s, size_t len)
+bool rule_string_matches(const struct check *k, const char *s, size_t len)
 {
 	static const struct set_string none = { "", 0 };
 	/* glob checks keep their pattern apart and have no strings */
@@ -149,7 +149,7 @@ static bool number_in_set(const uint64_t *set, size_t n, uint64_t x, bool is_sig
 	return false;
 }
 
-static bool number_matches(const struct check *k, uint64_t x)
+bool rule_number_matches(const struct check *k, uint64_t x)
 {
 	bool is_signed = k->type == RULE_FIELD_INT;
 	uint64_t v = k->numbers[0];
@@ -206,13 +206,13 @@ static bool value_matches(const struct check *k, const struct rule_field_value *
 {
 	switch (v->type) {
 	case RULE_FIELD_STRING:
-		return (k->strings || k->glob) && string_matches(k, v->str.ptr, v->str.len);
+		return (k->strings || k->glob) && rule_string_matches(k, v->str.ptr, v->str.len);
 	case RULE_FIELD_UINT:
-		return k->numbers && number_matches(k, v->u);
+		return k->numbers && rule_number_matches(k, v->u);
 	case RULE_FIELD_INT:
-		return k->numbers && number_matches(k, (uint64_t)v->i);
+		return k->numbers && rule_number_matches(k, (uint64_t)v->i);
 	case RULE_FIELD_BOOL:
-		return k->numbers && number_matches(k, v->b);
+		return k->numbers && rule_number_matches(k, v->b);
 	case RULE_FIELD_IPADDR:
 	case RULE_FIELD_IPNET:
 		return k->nets && ip_matches(k, v);
